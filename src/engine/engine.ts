@@ -1,0 +1,66 @@
+import type { Capabilities, ChatMessage, Device, EngineName, ProgressEvent } from '../types.js';
+
+/** A prompt is either chat messages (rendered by the model's chat template) or raw text in the model's own format. */
+export type EnginePrompt = { messages: ChatMessage[] } | { text: string };
+
+export interface GenerateParams {
+  prompt: EnginePrompt;
+  /** Continuations to generate for this one prompt. */
+  n: number;
+  /** 0 decodes greedily. */
+  temperature: number;
+  topK?: number;
+  topP?: number;
+  maxTokens: number;
+  seed?: number;
+  /**
+   * Token strings whose log-probability (under the model's untempered distribution) is reported at every
+   * step, e.g. the confidence tokens `<CN>`/`<UN>` or a verifier's `Y`/`N`.
+   */
+  watchTokens?: string[];
+  signal?: AbortSignal;
+  /** Called as each row produces a token, for streaming. */
+  onToken?: (row: number, token: string) => void;
+}
+
+export interface TokenStep {
+  token: string;
+  /** Log-probability of this token under the model's distribution at temperature 1. */
+  logprob: number;
+  /** Log-probabilities of the watched tokens at this position, where the engine can report them. */
+  watched?: Record<string, number>;
+}
+
+export interface Generation {
+  /** Decoded text, special tokens removed. */
+  text: string;
+  /** Generated tokens, special tokens included, the end-of-sequence token excluded. */
+  steps: TokenStep[];
+  finishReason: 'stop' | 'length';
+}
+
+export interface GenerateOutput {
+  generations: Generation[];
+  promptTokens: number;
+}
+
+export interface EngineInfo {
+  engine: EngineName;
+  model: string;
+  device: Device;
+  fallback: string | null;
+  capabilities: Capabilities;
+}
+
+/**
+ * The one interface strategies see. Implementations: transformers.js (ONNX on WebGPU/WASM/Node) and WebLLM
+ * (MLC on WebGPU). Strategies read `info().capabilities` to degrade gracefully.
+ */
+export interface Engine {
+  info(): EngineInfo;
+  countTokens(prompt: EnginePrompt): Promise<number>;
+  generate(params: GenerateParams): Promise<GenerateOutput>;
+  dispose(): Promise<void>;
+}
+
+export type ProgressCallback = (event: ProgressEvent) => void;

@@ -1,0 +1,119 @@
+/**
+ * Every failure the runtime reports is one of these named classes. They are part of the public API and
+ * survive the worker boundary (see `serializeError` / `deserializeError`): a page can `instanceof` them.
+ */
+
+export type ErrorDetails = Record<string, string | number | boolean | string[] | null>;
+
+export class SecondThoughtError extends Error {
+  readonly details: ErrorDetails;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+/** A request or spec failed validation; `path` names the offending field, e.g. `strategy.then.n`. */
+export class InvalidRequestError extends SecondThoughtError {
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super(`Invalid request at "${path || '(root)'}": ${problem}`, { path, problem });
+    this.path = path;
+  }
+}
+
+export class ModelNotFoundError extends SecondThoughtError {
+  readonly model: string;
+  readonly known: string[];
+  constructor(model: string, known: string[]) {
+    super(`Unknown model "${model}". Known models: ${known.join(', ')}`, { model, known });
+    this.model = model;
+    this.known = known;
+  }
+}
+
+export class ContextLengthError extends SecondThoughtError {
+  constructor(promptTokens: number, contextLength: number) {
+    super(
+      `Prompt is ${promptTokens} tokens but the model's context holds ${contextLength} (with room for at least one new token)`,
+      { promptTokens, contextLength },
+    );
+  }
+}
+
+/** Thrown when the caller's AbortSignal fires. Named like the DOM's, so `err.name === 'AbortError'` checks work. */
+export class AbortError extends SecondThoughtError {
+  constructor(message = 'The operation was aborted') {
+    super(message);
+  }
+}
+
+/** The requested device cannot be used (e.g. `device: 'webgpu'` where there is no adapter). */
+export class DeviceUnavailableError extends SecondThoughtError {}
+
+/** The engine failed to load a model or to generate. */
+export class EngineError extends SecondThoughtError {}
+
+/** The runtime was used after `dispose()`. */
+export class RuntimeDisposedError extends SecondThoughtError {
+  constructor() {
+    super('This runtime has been disposed');
+  }
+}
+
+type ErrorClass = new (...args: never[]) => SecondThoughtError;
+
+const errorClasses: Record<string, ErrorClass> = {
+  SecondThoughtError,
+  InvalidRequestError,
+  ModelNotFoundError,
+  ContextLengthError,
+  AbortError,
+  DeviceUnavailableError,
+  EngineError,
+  RuntimeDisposedError,
+};
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  details: ErrorDetails;
+  stack?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof SecondThoughtError) {
+    return { name: error.name, message: error.message, details: error.details, stack: error.stack };
+  }
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, details: {}, stack: error.stack };
+  }
+  return { name: 'Error', message: String(error), details: {} };
+}
+
+/** Rebuilds the named class on the receiving side, so `instanceof` and `name` both hold after a postMessage. */
+export function deserializeError(data: SerializedError): Error {
+  const Known = errorClasses[data.name];
+  let error: Error;
+  if (Known) {
+    error = Object.create(Known.prototype) as SecondThoughtError;
+    Object.assign(error, { details: data.details });
+    if ('path' in data.details) Object.assign(error, { path: data.details.path });
+    if ('model' in data.details) Object.assign(error, { model: data.details.model, known: data.details.known });
+  } else {
+    error = new Error();
+  }
+  Object.defineProperty(error, 'message', { value: data.message, writable: true, configurable: true });
+  Object.defineProperty(error, 'name', { value: data.name, writable: true, configurable: true });
+  if (data.stack) Object.defineProperty(error, 'stack', { value: data.stack, writable: true, configurable: true });
+  return error;
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError();
+}

@@ -1,0 +1,197 @@
+import { ModelNotFoundError } from '../errors.js';
+import type { EngineName } from '../types.js';
+
+/** Which prompt pack a model speaks: its trained formats (tiny-arith) or an instruct family's chat. */
+export type ModelFamily = 'tiny-arith' | 'qwen' | 'llama' | 'smollm' | 'phi' | 'gemma';
+
+/** ONNX weight variants transformers.js can load (`onnx/model.onnx`, `model_quantized.onnx`, `model_q4f16.onnx`…). */
+export type OnnxDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
+export interface ModelEntry {
+  id: string;
+  label: string;
+  engine: EngineName;
+  family: ModelFamily;
+  /** Bundled with the app and served from `modelBase`; needs no network. */
+  bundled: boolean;
+  /** Download size in MB of the variant we load, and the memory it needs when loaded. */
+  downloadMB: number;
+  memoryMB: number;
+  contextLength: number;
+  /** Bumped when the weights change, so cached results of the old weights are not served. */
+  revision: string;
+  /** transformers.js only: weights per device (WebGPU here has no f16, so the f16 variants are opt-in). */
+  dtype?: { webgpu: OnnxDtype; wasm: OnnxDtype; cpu: OnnxDtype };
+  /** WebLLM only: the build to use on adapters without `shader-f16`. */
+  f32Variant?: string;
+  /** WebLLM only: this build needs `shader-f16`. */
+  needsShaderF16?: boolean;
+}
+
+export const TINY_ARITH = 'tiny-arith';
+
+export const MODEL_CATALOG: readonly ModelEntry[] = [
+  {
+    id: TINY_ARITH,
+    label: 'tiny-arith (bundled, offline)',
+    engine: 'transformers',
+    family: 'tiny-arith',
+    bundled: true,
+    downloadMB: 4,
+    memoryMB: 16,
+    contextLength: 64,
+    revision: '1',
+    dtype: { webgpu: 'fp32', wasm: 'fp32', cpu: 'fp32' },
+  },
+  {
+    id: 'onnx-community/Qwen2.5-0.5B-Instruct',
+    label: 'Qwen2.5 0.5B Instruct (ONNX, q4)',
+    engine: 'transformers',
+    family: 'qwen',
+    bundled: false,
+    downloadMB: 460,
+    memoryMB: 900,
+    contextLength: 32_768,
+    revision: 'main',
+    dtype: { webgpu: 'q4', wasm: 'q4', cpu: 'q4' },
+  },
+  {
+    id: 'HuggingFaceTB/SmolLM2-360M-Instruct',
+    label: 'SmolLM2 360M Instruct (ONNX, q4)',
+    engine: 'transformers',
+    family: 'smollm',
+    bundled: false,
+    downloadMB: 270,
+    memoryMB: 600,
+    contextLength: 8_192,
+    revision: 'main',
+    dtype: { webgpu: 'q4', wasm: 'q4', cpu: 'q4' },
+  },
+  {
+    id: 'onnx-community/Llama-3.2-1B-Instruct',
+    label: 'Llama 3.2 1B Instruct (ONNX, q4)',
+    engine: 'transformers',
+    family: 'llama',
+    bundled: false,
+    downloadMB: 1_000,
+    memoryMB: 1_800,
+    contextLength: 131_072,
+    revision: 'main',
+    dtype: { webgpu: 'q4', wasm: 'q4', cpu: 'q4' },
+  },
+  {
+    id: 'onnx-community/Qwen3-0.6B-ONNX',
+    label: 'Qwen3 0.6B (ONNX, q4)',
+    engine: 'transformers',
+    family: 'qwen',
+    bundled: false,
+    downloadMB: 560,
+    memoryMB: 1_100,
+    contextLength: 32_768,
+    revision: 'main',
+    dtype: { webgpu: 'q4', wasm: 'q4', cpu: 'q4' },
+  },
+  {
+    id: 'SmolLM2-360M-Instruct-q4f16_1-MLC',
+    label: 'SmolLM2 360M Instruct (WebLLM, q4f16)',
+    engine: 'webllm',
+    family: 'smollm',
+    bundled: false,
+    downloadMB: 270,
+    memoryMB: 376,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+    needsShaderF16: true,
+    f32Variant: 'SmolLM2-360M-Instruct-q4f32_1-MLC',
+  },
+  {
+    id: 'SmolLM2-360M-Instruct-q4f32_1-MLC',
+    label: 'SmolLM2 360M Instruct (WebLLM, q4f32)',
+    engine: 'webllm',
+    family: 'smollm',
+    bundled: false,
+    downloadMB: 290,
+    memoryMB: 580,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+  },
+  {
+    id: 'Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
+    label: 'Qwen2.5 0.5B Instruct (WebLLM, q4f16)',
+    engine: 'webllm',
+    family: 'qwen',
+    bundled: false,
+    downloadMB: 280,
+    memoryMB: 945,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+    needsShaderF16: true,
+    f32Variant: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC',
+  },
+  {
+    id: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC',
+    label: 'Qwen2.5 0.5B Instruct (WebLLM, q4f32)',
+    engine: 'webllm',
+    family: 'qwen',
+    bundled: false,
+    downloadMB: 300,
+    memoryMB: 1_060,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+  },
+  {
+    id: 'Llama-3.2-1B-Instruct-q4f16_1-MLC',
+    label: 'Llama 3.2 1B Instruct (WebLLM, q4f16)',
+    engine: 'webllm',
+    family: 'llama',
+    bundled: false,
+    downloadMB: 700,
+    memoryMB: 879,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+    needsShaderF16: true,
+    f32Variant: 'Llama-3.2-1B-Instruct-q4f32_1-MLC',
+  },
+  {
+    id: 'Llama-3.2-1B-Instruct-q4f32_1-MLC',
+    label: 'Llama 3.2 1B Instruct (WebLLM, q4f32)',
+    engine: 'webllm',
+    family: 'llama',
+    bundled: false,
+    downloadMB: 720,
+    memoryMB: 1_129,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+  },
+  {
+    id: 'Qwen3-0.6B-q4f16_1-MLC',
+    label: 'Qwen3 0.6B (WebLLM, q4f16)',
+    engine: 'webllm',
+    family: 'qwen',
+    bundled: false,
+    downloadMB: 400,
+    memoryMB: 1_403,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+    needsShaderF16: true,
+    f32Variant: 'Qwen3-0.6B-q4f32_1-MLC',
+  },
+  {
+    id: 'Qwen3-0.6B-q4f32_1-MLC',
+    label: 'Qwen3 0.6B (WebLLM, q4f32)',
+    engine: 'webllm',
+    family: 'qwen',
+    bundled: false,
+    downloadMB: 420,
+    memoryMB: 1_925,
+    contextLength: 4_096,
+    revision: 'v0_2_80',
+  },
+];
+
+export function findModel(id: string, catalog: readonly ModelEntry[] = MODEL_CATALOG): ModelEntry {
+  const entry = catalog.find((m) => m.id === id);
+  if (!entry) throw new ModelNotFoundError(id, catalog.map((m) => m.id));
+  return entry;
+}
+

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { InvalidRequestError } from '../errors.js';
+import type {
+  AnswerSpec,
+  BudgetOptions,
+  CacheMode,
+  ChatMessage,
+  SamplingOptions,
+  StrategySpec,
+} from '../types.js';
+
+/** Upper bound on samples in any one spec; more than this on an on-device model is a mistake, not a plan. */
+export const MAX_SAMPLES = 64;
+
+const sampleCount = z.number().int().min(1).max(MAX_SAMPLES);
+
+const messageSchema = z
+  .object({
+    role: z.enum(['system', 'user', 'assistant']),
+    content: z.string(),
+  })
+  .strict();
+
+const answerSchema: z.ZodType<AnswerSpec> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('number') }).strict(),
+  z.object({ kind: z.literal('choice'), choices: z.array(z.string().min(1)).min(2) }).strict(),
+  z
+    .object({
+      kind: z.literal('regex'),
+      pattern: z.string().min(1).refine(isValidRegex, 'not a valid regular expression'),
+      flags: z.string().regex(/^[imsu]*$/, 'flags may only use i, m, s, u').optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('text') }).strict(),
+]);
+
+const samplingSchema: z.ZodType<SamplingOptions> = z
+  .object({
+    temperature: z.number().min(0).max(5).optional(),
+    topK: z.number().int().min(1).optional(),
+    topP: z.number().gt(0).max(1).optional(),
+    maxTokens: z.number().int().min(1).max(32_768).optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  })
+  .strict();
+
+const budgetSchema: z.ZodType<BudgetOptions> = z
+  .object({
+    maxTokens: z.number().int().min(1).optional(),
+    maxSamples: z.number().int().min(1).optional(),
+    deadlineMs: z.number().positive().optional(),
+  })
+  .strict();
+
+export const strategySchema: z.ZodType<StrategySpec> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('greedy') }).strict(),
+  z.object({ kind: z.literal('self-consistency'), n: sampleCount }).strict(),
+  z
+    .object({
+      kind: z.literal('best-of-n'),
+      n: sampleCount,
+      scorer: z.enum(['logprob', 'confidence']),
+    })
+    .strict(),
+]);
+
+const cacheModeSchema: z.ZodType<CacheMode> = z.enum(['use', 'bypass', 'refresh']);
+
+const requestSchema = z
+  .object({
+    messages: z.array(messageSchema).optional(),
+    prompt: z.string().optional(),
+    strategy: strategySchema.optional(),
+    answer: answerSchema.optional(),
+    sampling: samplingSchema.optional(),
+    budget: budgetSchema.optional(),
+    cache: cacheModeSchema.optional(),
+    // Not cloneable data; checked for type only, then handled by the runtime.
+    signal: z.custom<AbortSignal>(isAbortSignalLike, 'expected an AbortSignal').optional(),
+    onEvent: z.custom<(e: unknown) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+  })
+  .strict();
+
+/** A request after validation and defaulting: what strategies, the cache and the worker see. */
+export interface NormalizedRequest {
+  messages: ChatMessage[];
+  strategy: StrategySpec;
+  answer: AnswerSpec;
+  sampling: SamplingOptions;
+  budget: BudgetOptions;
+  cache: CacheMode;
+}
+
+export function normalizeRequest(input: unknown): NormalizedRequest {
+  const parsed = parseOrThrow(requestSchema, input);
+  if (parsed.messages !== undefined && parsed.prompt !== undefined) {
+    throw new InvalidRequestError('prompt', 'give either "messages" or "prompt", not both');
+  }
+  const messages: ChatMessage[] =
+    parsed.messages ?? (parsed.prompt !== undefined ? [{ role: 'user', content: parsed.prompt }] : []);
+  if (messages.length === 0) {
+    throw new InvalidRequestError(parsed.messages ? 'messages' : 'prompt', 'the request has no messages');
+  }
+  const lastUser = messages.findLastIndex((m) => m.role === 'user');
+  if (lastUser === -1) throw new InvalidRequestError('messages', 'there is no user message');
+  if (messages[lastUser]!.content.trim() === '') {
+    throw new InvalidRequestError(parsed.messages ? `messages.${lastUser}.content` : 'prompt', 'the user message is empty');
+  }
+  return {
+    messages,
+    strategy: parsed.strategy ?? { kind: 'greedy' },
+    answer: parsed.answer ?? { kind: 'text' },
+    sampling: parsed.sampling ?? {},
+    budget: parsed.budget ?? {},
+    cache: parsed.cache ?? 'use',
+  };
+}
+
+export function validateStrategy(spec: unknown, path = 'strategy'): StrategySpec {
+  return parseOrThrow(strategySchema, spec, path);
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, prefix = ''): T {
+  if (input === null || typeof input !== 'object') {
+    throw new InvalidRequestError(prefix, `expected an object, received ${input === null ? 'null' : typeof input}`);
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+  let problem = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    const where = path ? `${path}.${keys[0]}` : keys[0]!;
+    throw new InvalidRequestError(where, `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`);
+  }
+  if (issue.code === 'invalid_union' && 'options' in issue) {
+    const received = lookup(input, issue.path);
+    problem = `unknown kind ${JSON.stringify(received)}; expected one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')}`;
+  }
+  throw new InvalidRequestError(path, problem);
+}
+
+function lookup(root: unknown, path: PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function isValidRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isAbortSignalLike(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}

@@ -1,0 +1,72 @@
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { AbortError, RuntimeDisposedError } from '../errors.js';
+import { normalizeRequest } from '../request/schema.js';
+import type { RuntimeInfo, SolveRequest, SolveResult, TraceEvent } from '../types.js';
+import { eventStream } from './event-stream.js';
+import type { Runtime, RuntimeOptions } from './runtime.js';
+import { installErrorTransfer } from './wire-errors.js';
+import type { RuntimeHost, WireOptions } from './wire.js';
+
+let nextId = 0;
+
+/**
+ * The page side of a worker-hosted runtime. Requests are validated here first (errors are immediate and
+ * need no round trip); signals and callbacks are bridged, since neither can be posted to a worker.
+ */
+export async function createWorkerRuntime(worker: Worker, options: WireOptions, onProgress?: RuntimeOptions['onProgress']): Promise<Runtime> {
+  installErrorTransfer();
+  const host: Remote<RuntimeHost> = wrap<RuntimeHost>(worker);
+  const progress = onProgress ? proxy(onProgress) : undefined;
+  let info: RuntimeInfo;
+  try {
+    info = await host.init(options, progress);
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  let disposed = false;
+
+  async function solve(request: SolveRequest): Promise<SolveResult> {
+    if (disposed) throw new RuntimeDisposedError();
+    normalizeRequest(request);
+    const { signal, onEvent, ...wire } = request;
+    signal?.throwIfAborted?.();
+    if (signal?.aborted) throw new AbortError();
+    const id = `r${nextId++}`;
+    const events = onEvent ? proxy((event: TraceEvent) => onEvent(event)) : undefined;
+    return new Promise<SolveResult>((resolve, reject) => {
+      const onAbort = () => {
+        void host.abort(id);
+        reject(new AbortError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      host
+        .solve(id, wire, events)
+        .then(resolve, reject)
+        .finally(() => {
+          signal?.removeEventListener('abort', onAbort);
+          (events as unknown as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
+        });
+    });
+  }
+
+  return {
+    solve,
+    stream: (request) => eventStream((onEvent, signal) => solve({ ...request, onEvent, signal }), request.signal),
+    info: () => info,
+    cache: {
+      stats: () => host.cacheStats(),
+      clear: () => host.cacheClear(),
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      try {
+        await host.dispose();
+      } finally {
+        host[releaseProxy]();
+        worker.terminate();
+      }
+    },
+  };
+}

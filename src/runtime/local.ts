@@ -1,0 +1,150 @@
+import { createInflight } from '../cache/inflight.js';
+import { cacheKey } from '../cache/key.js';
+import { createResultCache, type ResultCache } from '../cache/result-cache.js';
+import type { KeyValueStore } from '../cache/store.js';
+import type { Engine } from '../engine/engine.js';
+import { RuntimeDisposedError } from '../errors.js';
+import type { ModelEntry } from '../models/catalog.js';
+import { packFor } from '../prompts/index.js';
+import type { PromptPack } from '../prompts/pack.js';
+import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
+import { createStrategyContext } from '../strategies/context.js';
+import { runStrategy } from '../strategies/index.js';
+import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent } from '../types.js';
+import { eventStream } from './event-stream.js';
+import { createSerialQueue } from './serial-queue.js';
+import type { Runtime } from './runtime.js';
+
+export interface LocalRuntimeParts {
+  engine: Engine;
+  model: ModelEntry;
+  /** null disables result caching. */
+  store: KeyValueStore | null;
+  cacheOptions?: { ttlMs?: number; maxEntries?: number };
+  pack?: PromptPack;
+  worker?: boolean;
+}
+
+const noop = () => {};
+
+/** The runtime in this thread: the worker host wraps one, and Node uses one directly. */
+export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
+  const { engine, model } = parts;
+  const pack = parts.pack ?? packFor(model.family);
+  const cache: ResultCache | null = parts.store ? createResultCache(parts.store, parts.cacheOptions) : null;
+  const inflight = createInflight<SolveResult>();
+  const serialize = createSerialQueue();
+  let disposed = false;
+
+  const engineInfo = engine.info();
+  const info: RuntimeInfo = {
+    model: engineInfo.model,
+    engine: engineInfo.engine,
+    device: engineInfo.device,
+    fallback: engineInfo.fallback,
+    capabilities: engineInfo.capabilities,
+    worker: parts.worker ?? false,
+  };
+
+  async function compute(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void): Promise<SolveResult> {
+    const started = performance.now();
+    const trace: TraceEvent[] = [];
+    const ctx = createStrategyContext({
+      engine,
+      pack,
+      question: request.messages,
+      answer: request.answer,
+      sampling: request.sampling,
+      budget: request.budget,
+      signal,
+      defaultTemperature: pack.defaultTemperature,
+      serialize,
+      onEvent: (event) => {
+        if (event.type !== 'token') trace.push(event);
+        emit(event);
+      },
+    });
+    const outcome = await runStrategy(request.strategy, ctx);
+    const result: SolveResult = {
+      answer: outcome.answer,
+      text: outcome.text,
+      confidence: outcome.confidence,
+      strategy: request.strategy,
+      usage: { ...ctx.usage, ms: performance.now() - started },
+      cached: false,
+      budgetExhausted: outcome.budgetExhausted,
+      trace,
+    };
+    emit({ type: 'result', t: Math.round(result.usage.ms), result });
+    return result;
+  }
+
+  async function solve(input: SolveRequest): Promise<SolveResult> {
+    if (disposed) throw new RuntimeDisposedError();
+    const started = performance.now();
+    const request = normalizeRequest(input);
+    const onEvent = input.onEvent ?? noop;
+    const signal = input.signal;
+    signal?.throwIfAborted?.();
+
+    if (!cache || request.cache === 'bypass') {
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      signal?.addEventListener('abort', abort, { once: true });
+      try {
+        return await compute(request, controller.signal, onEvent);
+      } finally {
+        signal?.removeEventListener('abort', abort);
+      }
+    }
+
+    const key = await cacheKey({
+      model: model.id,
+      revision: model.revision,
+      engine: info.engine,
+      strategy: request.strategy,
+      answer: request.answer,
+      sampling: request.sampling,
+      messages: request.messages,
+    });
+    if (request.cache === 'use') {
+      const hit = await cache.get(key);
+      if (hit) {
+        const ms = performance.now() - started;
+        const result: SolveResult = {
+          ...hit,
+          cached: true,
+          usage: { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0, ms },
+        };
+        onEvent({ type: 'result', t: Math.round(ms), result });
+        return result;
+      }
+    }
+    return inflight.join(
+      `${request.cache}:${key}`,
+      async (sharedSignal, emit) => {
+        const result = await compute(request, sharedSignal, emit);
+        if (!result.budgetExhausted && result.answer !== null) await cache.set(key, result);
+        return result;
+      },
+      signal,
+      onEvent,
+    );
+  }
+
+  return {
+    solve,
+    stream: (request) =>
+      eventStream((onEvent, signal) => solve({ ...request, onEvent, signal }), request.signal),
+    info: () => info,
+    cache: {
+      stats: async (): Promise<CacheStats> => (cache ? cache.stats() : { entries: 0, bytes: 0, hits: 0, misses: 0 }),
+      clear: async () => cache?.clear(),
+    },
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      await engine.dispose();
+    },
+  };
+}

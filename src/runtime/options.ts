@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { InvalidRequestError } from '../errors.js';
+import type { RuntimeOptions } from './runtime.js';
+
+const optionsSchema = z
+  .object({
+    model: z.string().min(1).optional(),
+    engine: z.enum(['auto', 'transformers', 'webllm']).optional(),
+    device: z.enum(['auto', 'webgpu', 'wasm']).optional(),
+    worker: z.boolean().optional(),
+    modelBase: z.string().min(1).optional(),
+    cache: z
+      .union([
+        z.literal(false),
+        z.object({ ttlMs: z.number().positive().optional(), maxEntries: z.number().int().min(1).optional() }).strict(),
+      ])
+      .optional(),
+    onProgress: z.custom<RuntimeOptions['onProgress']>((v) => typeof v === 'function', 'expected a function').optional(),
+  })
+  .strict();
+
+export type ResolvedOptions = Required<Pick<RuntimeOptions, 'model' | 'engine' | 'device'>> & RuntimeOptions;
+
+export function resolveOptions(options: RuntimeOptions | undefined): ResolvedOptions {
+  const result = optionsSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');
+    throw new InvalidRequestError(`options.${path}`, issue.message);
+  }
+  return { ...result.data, model: result.data.model ?? 'tiny-arith', engine: result.data.engine ?? 'auto', device: result.data.device ?? 'auto' } as ResolvedOptions;
+}

@@ -1,0 +1,149 @@
+import type { Engine, EnginePrompt, Generation, GenerateParams } from '../engine/engine.js';
+import { AbortError, throwIfAborted } from '../errors.js';
+import type { PromptPack } from '../prompts/pack.js';
+import type { AnswerSpec, BudgetOptions, ChatMessage, SamplingOptions, TraceEvent, Usage } from '../types.js';
+
+/** A trace event before the context stamps its time. */
+export type TraceInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 't'> : never) : never;
+
+/** Thrown by `StrategyContext.generate` when a budget has run out; strategies return their best so far. */
+export class BudgetExhaustedError extends Error {
+  constructor(readonly which: 'maxTokens' | 'maxSamples' | 'deadlineMs') {
+    super(`budget.${which} exhausted`);
+    this.name = 'BudgetExhaustedError';
+  }
+}
+
+export interface SampleRequest {
+  prompt: EnginePrompt;
+  n: number;
+  /** Defaults to the request's sampling temperature (or the model's). 0 is greedy. */
+  temperature?: number;
+  maxTokens?: number;
+  watchTokens?: string[];
+}
+
+export interface StrategyContext {
+  question: ChatMessage[];
+  pack: PromptPack;
+  answer: AnswerSpec;
+  /** The sampling temperature strategies use when they sample. */
+  temperature: number;
+  generate(request: SampleRequest): Promise<Generation[]>;
+  emit(event: TraceInput): void;
+  usage: Usage;
+  signal: AbortSignal;
+}
+
+export type Serialize = <T>(task: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
+
+export interface ContextOptions {
+  engine: Engine;
+  pack: PromptPack;
+  question: ChatMessage[];
+  answer: AnswerSpec;
+  sampling: SamplingOptions;
+  budget: BudgetOptions;
+  signal: AbortSignal;
+  defaultTemperature: number;
+  onEvent: (event: TraceEvent) => void;
+  /** Runs engine calls one at a time (the engine holds one model). */
+  serialize?: Serialize;
+  now?: () => number;
+}
+
+export function createStrategyContext(options: ContextOptions): StrategyContext {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const usage: Usage = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0, ms: 0 };
+  const { budget, sampling, signal } = options;
+  const serialize: Serialize = options.serialize ?? ((task, s) => task(s));
+  const deadline = budget.deadlineMs !== undefined ? started + budget.deadlineMs : Infinity;
+  const temperature = sampling.temperature ?? options.defaultTemperature;
+
+  async function generate(request: SampleRequest): Promise<Generation[]> {
+    throwIfAborted(signal);
+    const remainingMs = deadline - now();
+    if (remainingMs <= 0) throw new BudgetExhaustedError('deadlineMs');
+    let n = request.n;
+    if (budget.maxSamples !== undefined) {
+      n = Math.min(n, budget.maxSamples - usage.samples);
+      if (n <= 0) throw new BudgetExhaustedError('maxSamples');
+    }
+    let maxTokens = request.maxTokens ?? sampling.maxTokens ?? options.pack.draftMaxTokens;
+    if (budget.maxTokens !== undefined) {
+      const left = budget.maxTokens - usage.completionTokens;
+      // Worst case every row runs to maxTokens: fit the call inside what is left, dropping rows if need be.
+      n = Math.min(n, left);
+      if (n <= 0) throw new BudgetExhaustedError('maxTokens');
+      maxTokens = Math.min(maxTokens, Math.floor(left / n));
+    }
+
+    const callSignal = withDeadline(signal, remainingMs);
+    const params: GenerateParams = {
+      prompt: request.prompt,
+      n,
+      temperature: request.temperature ?? temperature,
+      topK: sampling.topK,
+      topP: sampling.topP,
+      maxTokens,
+      seed: sampling.seed !== undefined ? (sampling.seed + usage.engineCalls * 7919) >>> 0 : undefined,
+      watchTokens: request.watchTokens,
+      signal: callSignal.signal,
+      onToken: (row, token) => emit({ type: 'token', index: usage.samples + row, token }),
+    };
+    try {
+      const output = await serialize((s) => options.engine.generate({ ...params, signal: s }), callSignal.signal);
+      usage.engineCalls += 1;
+      usage.samples += output.generations.length;
+      usage.promptTokens += output.promptTokens;
+      for (const g of output.generations) usage.completionTokens += g.steps.length + (g.finishReason === 'stop' ? 1 : 0);
+      return output.generations;
+    } catch (error) {
+      if (signal.aborted) throw new AbortError();
+      if (callSignal.timedOut()) throw new BudgetExhaustedError('deadlineMs');
+      throw error;
+    } finally {
+      callSignal.dispose();
+    }
+  }
+
+  function emit(event: TraceInput): void {
+    const stamped = { ...event, t: Math.round(now() - started) } as TraceEvent;
+    options.onEvent(stamped);
+  }
+
+  return {
+    question: options.question,
+    pack: options.pack,
+    answer: options.answer,
+    temperature,
+    generate,
+    emit,
+    usage,
+    signal,
+  };
+}
+
+/** The caller's signal, plus a timer for the deadline; `timedOut()` tells the two apart afterwards. */
+function withDeadline(signal: AbortSignal, ms: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = () => controller.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    ms === Infinity
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, ms);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { SelfConsistencySpec } from '../types.js';
+import { sampleDrafts, type Candidate } from './candidates.js';
+import type { StrategyContext } from './context.js';
+import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
+import { majorityVote } from './vote.js';
+
+/** Self-consistency (Wang et al.): n samples in one batched call, majority over their extracted answers. */
+export async function selfConsistency(spec: SelfConsistencySpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+  let samples: Candidate[] = [];
+  const decide = (): StrategyOutcome => {
+    const vote = majorityVote(samples);
+    ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
+    if (vote.tieBrokenByLogprob) {
+      ctx.emit({ type: 'decision', choice: String(vote.leader), reason: 'tied vote broken by higher mean log-prob' });
+    }
+    return fromCandidate(vote.representative, vote.leader === null ? null : vote.share);
+  };
+  return withinBudget(async () => {
+    samples = await sampleDrafts(ctx, spec.n);
+    return decide();
+  }, decide);
+}

@@ -1,0 +1,3 @@
+import { exposeRuntimeHost } from '../src/runtime/host.js';
+
+exposeRuntimeHost();
