@@ -8,7 +8,7 @@ import type { Runtime, RuntimeOptions } from './runtime/runtime.js';
 
 export * from './public.js';
 
-/** The bundled models sit next to the page (`./models/`), so the app works from any static host and sub-path. */
+/** A relative `modelBase` is read against the page, like any URL the page gives. */
 function pageBase(): string {
   return (globalThis.document?.baseURI ?? globalThis.location.href) as string;
 }
@@ -17,7 +17,9 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const resolved = resolveOptions(options);
   findModel(resolved.model);
   const modelBase = resolved.modelBase ? new URL(resolved.modelBase, pageBase()).href : undefined;
-  const bundledBase = new URL('models/', pageBase()).href;
+  // The bundled models ship one level above the built modules (`models/` beside `assets/`), so the
+  // default works from any page of the app, any static host and any sub-path.
+  const bundledBase = new URL('../models/', import.meta.url).href;
   if (resolved.worker === false) {
     return createInProcessRuntime({ ...options, modelBase }, { store: indexedDbStore(), bundledBase, worker: false });
   }

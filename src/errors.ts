@@ -6,16 +6,18 @@
 export type ErrorDetails = Record<string, string | number | boolean | string[] | null>;
 
 export class SecondThoughtError extends Error {
+  // Spelled out per class: minifiers rename classes, and `name` is what survives postMessage.
+  override name = 'SecondThoughtError';
   readonly details: ErrorDetails;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message);
-    this.name = new.target.name;
     this.details = details;
   }
 }
 
 /** A request or spec failed validation; `path` names the offending field, e.g. `strategy.then.n`. */
 export class InvalidRequestError extends SecondThoughtError {
+  override name = 'InvalidRequestError';
   readonly path: string;
   constructor(path: string, problem: string) {
     super(`Invalid request at "${path || '(root)'}": ${problem}`, { path, problem });
@@ -24,6 +26,7 @@ export class InvalidRequestError extends SecondThoughtError {
 }
 
 export class ModelNotFoundError extends SecondThoughtError {
+  override name = 'ModelNotFoundError';
   readonly model: string;
   readonly known: string[];
   constructor(model: string, known: string[]) {
@@ -34,6 +37,7 @@ export class ModelNotFoundError extends SecondThoughtError {
 }
 
 export class ContextLengthError extends SecondThoughtError {
+  override name = 'ContextLengthError';
   constructor(promptTokens: number, contextLength: number) {
     super(
       `Prompt is ${promptTokens} tokens but the model's context holds ${contextLength} (with room for at least one new token)`,
@@ -44,19 +48,25 @@ export class ContextLengthError extends SecondThoughtError {
 
 /** Thrown when the caller's AbortSignal fires. Named like the DOM's, so `err.name === 'AbortError'` checks work. */
 export class AbortError extends SecondThoughtError {
+  override name = 'AbortError';
   constructor(message = 'The operation was aborted') {
     super(message);
   }
 }
 
 /** The requested device cannot be used (e.g. `device: 'webgpu'` where there is no adapter). */
-export class DeviceUnavailableError extends SecondThoughtError {}
+export class DeviceUnavailableError extends SecondThoughtError {
+  override name = 'DeviceUnavailableError';
+}
 
 /** The engine failed to load a model or to generate. */
-export class EngineError extends SecondThoughtError {}
+export class EngineError extends SecondThoughtError {
+  override name = 'EngineError';
+}
 
 /** The runtime was used after `dispose()`. */
 export class RuntimeDisposedError extends SecondThoughtError {
+  override name = 'RuntimeDisposedError';
   constructor() {
     super('This runtime has been disposed');
   }

@@ -42,16 +42,108 @@ export interface SelfConsistencySpec {
   n: number;
 }
 
-export type BestOfNScorer = 'logprob' | 'confidence';
+/** JSON Schema (draft 2020-12 / 7 / 4 subset that zod's `fromJSONSchema` supports); checked at validation. */
+export type JsonSchema = { [key: string]: JsonValue } | boolean;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A programmatic check of an answer. `callback` calls the request's `verify` function (across the worker
+ * boundary when the runtime lives in a worker).
+ */
+export type VerifierSpec =
+  | { kind: 'arithmetic' }
+  | { kind: 'json-schema'; schema: JsonSchema }
+  | { kind: 'regex'; pattern: string; flags?: string }
+  | { kind: 'callback' };
+export type VerifierKind = VerifierSpec['kind'];
+
+export type BestOfNScorer = 'logprob' | 'confidence' | 'self-verify' | 'verifier';
 
 export interface BestOfNSpec {
   kind: 'best-of-n';
   n: number;
   scorer: BestOfNScorer;
+  /** Required with `scorer: 'verifier'`, not allowed otherwise. */
+  verifier?: VerifierSpec;
 }
 
-export type StrategySpec = GreedySpec | SelfConsistencySpec | BestOfNSpec;
+export type StoppingCriterion = 'beta' | 'dirichlet' | 'entropy' | 'majority';
+
+/** Adaptive-Consistency (Aggarwal et al., 2023): sample until the stopping rule holds or `maxSamples`. */
+export interface AdaptiveConsistencySpec {
+  kind: 'adaptive-consistency';
+  /** Default 16, at most 64. */
+  maxSamples?: number;
+  /** Default 'beta'. */
+  criterion?: StoppingCriterion;
+  /** Default per criterion: beta 0.95, dirichlet 0.95, entropy 0.75 (of the maximum), majority 0.8. */
+  threshold?: number;
+}
+
+/** SETS: sample, self-verify each, correct the failures for up to `rounds`, vote among the verified. */
+export interface VerifyCorrectSpec {
+  kind: 'verify-correct';
+  /** Default 4. */
+  samples?: number;
+  /** Correction rounds, default 2 (0: verify and vote only). */
+  rounds?: number;
+  /** Judge with this verifier instead of the model's self-verification. */
+  verifier?: VerifierSpec;
+}
+
+/** Self-Refine (draft, feedback, refinement) or the If-or-Else review of "Confidence Matters". */
+export interface SelfRefineSpec {
+  kind: 'self-refine';
+  /** Default 3. */
+  maxRounds?: number;
+  /** Default 'critique'. */
+  prompts?: 'critique' | 'ioe';
+  /** Evidence for the trust rule; default: the model's self-verification. */
+  verifier?: VerifierSpec;
+}
+
+/** Self-Correction Bench: append the model's "Wait" nudge to its draft and let it continue. */
+export interface WaitSpec {
+  kind: 'wait';
+  /** Default 1. */
+  maxNudges?: number;
+  /** Evidence for the trust rule; default: the model's self-verification. */
+  verifier?: VerifierSpec;
+}
+
+export type CascadeSignal = 'confidence-token' | 'logprob' | 'self-verify' | 'vote';
+
+/** Answer cheaply; return at once when the signal reaches `threshold`, else run `then`. */
+export interface CascadeSpec {
+  kind: 'cascade';
+  signal: CascadeSignal;
+  /** 0..1; `calibrate()` picks one from labelled data. */
+  threshold: number;
+  /** Samples of the small vote when `signal` is 'vote' (default 5); not allowed with other signals. */
+  n?: number;
+  then: StrategySpec;
+}
+
+export type StrategySpec =
+  | GreedySpec
+  | SelfConsistencySpec
+  | BestOfNSpec
+  | AdaptiveConsistencySpec
+  | VerifyCorrectSpec
+  | SelfRefineSpec
+  | WaitSpec
+  | CascadeSpec;
 export type StrategyKind = StrategySpec['kind'];
+
+/** What a `verify` callback receives. */
+export interface VerifyInput {
+  /** The last user message. */
+  question: string;
+  answer: string | null;
+  text: string;
+}
+
+export type VerifyCallback = (input: VerifyInput) => boolean | Promise<boolean>;
 
 export type CacheMode = 'use' | 'bypass' | 'refresh';
 
@@ -65,6 +157,8 @@ export interface SolveRequest {
   budget?: BudgetOptions;
   signal?: AbortSignal;
   onEvent?: (event: TraceEvent) => void;
+  /** The page's own answer check, used by `{ kind: 'callback' }` verifiers. Requests using it are not cached. */
+  verify?: VerifyCallback;
   cache?: CacheMode;
 }
 
@@ -107,7 +201,16 @@ export type TraceEvent =
       confidence: number | null;
     })
   | (TraceBase & { type: 'vote'; counts: Record<string, number>; leader: string | null; share: number })
-  | (TraceBase & { type: 'verify'; answer: string | null; verdict: boolean; score: number | null; by: string })
+  | (TraceBase & { type: 'verify';
+      answer: string | null;
+      /** null: the judge could not tell (no verdict in the reply, or a verifier that cannot judge this question). */
+      verdict: boolean | null;
+      score: number | null;
+      /** 'self-verify', 'verifier:arithmetic', … */
+      by: string;
+      /** The verifier's reason or the model's reply. */
+      reason?: string;
+    })
   | (TraceBase & { type: 'critique'; text: string; says: 'correct' | 'incorrect' | 'unclear' })
   | (TraceBase & { type: 'revise'; from: string | null; to: string | null; text: string })
   | (TraceBase & { type: 'decision'; choice: string; reason: string })

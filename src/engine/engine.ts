@@ -1,7 +1,11 @@
 import type { Capabilities, ChatMessage, Device, EngineName, ProgressEvent } from '../types.js';
 
-/** A prompt is either chat messages (rendered by the model's chat template) or raw text in the model's own format. */
-export type EnginePrompt = { messages: ChatMessage[] } | { text: string };
+/**
+ * A prompt is either chat messages (rendered by the model's chat template) or raw text in the model's own
+ * format. `continueFinal` leaves the last (assistant) message open so the model continues it rather than
+ * starting a new turn (the "Wait" nudge).
+ */
+export type EnginePrompt = { messages: ChatMessage[]; continueFinal?: boolean } | { text: string };
 
 export interface GenerateParams {
   prompt: EnginePrompt;

@@ -6,7 +6,7 @@ import type {
 } from '@huggingface/transformers';
 import { AbortError, ContextLengthError, EngineError, throwIfAborted } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
-import type { Device } from '../types.js';
+import type { ChatMessage, Device } from '../types.js';
 import type {
   Engine,
   EngineInfo,
@@ -77,7 +77,9 @@ export async function createTransformersEngine(options: TransformersEngineOption
   function encode(prompt: EnginePrompt): number[] {
     const text =
       'messages' in prompt
-        ? (tokenizer.apply_chat_template(prompt.messages, { add_generation_prompt: true, tokenize: false }) as string)
+        ? prompt.continueFinal
+          ? renderOpenTurn(tokenizer, prompt.messages)
+          : (tokenizer.apply_chat_template(prompt.messages, { add_generation_prompt: true, tokenize: false }) as string)
         : prompt.text;
     // The chat template (and our prompt packs' raw formats) already carry the BOS token.
     return tokenizer.encode(text, { add_special_tokens: false });
@@ -160,7 +162,8 @@ export async function createTransformersEngine(options: TransformersEngineOption
     if (params.signal?.aborted) throw new AbortError();
 
     const generations: Generation[] = steps.map((rowSteps, row) => ({
-      text: tokenizer.decode(tokenIds[row]!, { skip_special_tokens: true }),
+      // decode() rejects an empty list: a row that ended at once has no text.
+      text: tokenIds[row]!.length === 0 ? '' : tokenizer.decode(tokenIds[row]!, { skip_special_tokens: true }),
       steps: rowSteps,
       finishReason: finished[row] ? 'stop' : 'length',
     }));
@@ -208,24 +211,55 @@ function defineHooks(hf: TransformersModule) {
 
 let hooks: ReturnType<typeof defineHooks> | undefined;
 
+const OPEN_TURN_MARK = '\u0000second-thought:open-turn\u0000';
+
+/**
+ * The chat rendered with its last message left open for the model to continue. transformers.js 4.3 has
+ * no `continue_final_message`, so the last message is rendered with a marker after its content and the
+ * text is cut at the marker, dropping the template's end-of-turn suffix.
+ */
+function renderOpenTurn(tokenizer: PreTrainedTokenizer, messages: ChatMessage[]): string {
+  const last = messages.at(-1);
+  if (!last || last.role !== 'assistant') throw new EngineError('continueFinal needs the last message to be the assistant\'s');
+  const marked = [...messages.slice(0, -1), { ...last, content: last.content + OPEN_TURN_MARK }];
+  const rendered = tokenizer.apply_chat_template(marked, { add_generation_prompt: false, tokenize: false }) as string;
+  const at = rendered.lastIndexOf(OPEN_TURN_MARK);
+  if (at === -1) throw new EngineError("This model's chat template cannot leave the assistant turn open");
+  return rendered.slice(0, at);
+}
+
 function nodeDevice(requested: DeviceRequest): { device: Device; fallback: string | null } {
   if (requested === 'auto') return { device: 'cpu', fallback: null };
   return { device: 'cpu', fallback: `${requested} is not available in Node; using onnxruntime-node on the CPU` };
 }
 
+const HUB = { host: 'https://huggingface.co/', template: '{model}/resolve/{revision}/' };
+
 function configureEnvironment(hf: TransformersModule, model: ModelEntry, modelBase: string | undefined): void {
   const { env } = hf;
-  // A model base means "serve every model from here, never from a hub" (bundled models always have one).
-  const local = modelBase !== undefined;
-  if (model.bundled && !local) throw new EngineError(`Bundled model "${model.id}" needs a modelBase to load from`);
-  env.allowLocalModels = local;
-  env.allowRemoteModels = !local;
-  if (local) env.localModelPath = ensureTrailingSlash(modelBase);
   if (!isNode) {
     // Left at its default, ONNX Runtime fetches its wasm from a CDN; unset, it resolves the files next to
     // its own module (which the bundler emits), so the app works offline.
     const wasm = env.backends.onnx.wasm;
     if (wasm) wasm.wasmPaths = undefined as unknown as string;
+  }
+  if (modelBase === undefined) {
+    if (model.bundled) throw new EngineError(`Bundled model "${model.id}" needs a modelBase to load from`);
+    Object.assign(env, { allowLocalModels: false, allowRemoteModels: true, remoteHost: HUB.host, remotePathTemplate: HUB.template });
+    return;
+  }
+  // A model base means "serve every model from here, never from a hub".
+  if (isNode) {
+    Object.assign(env, { allowLocalModels: true, allowRemoteModels: false, localModelPath: ensureTrailingSlash(modelBase) });
+    return;
+  }
+  const url = new URL(ensureTrailingSlash(modelBase), globalThis.location.href);
+  if (url.origin === globalThis.location.origin) {
+    // transformers.js only probes a local model path that is not a full URL: give it the path.
+    Object.assign(env, { allowLocalModels: true, allowRemoteModels: false, localModelPath: url.pathname });
+  } else {
+    // Another origin (an embedded widget's models): serve it as the "hub", with a flat layout.
+    Object.assign(env, { allowLocalModels: false, allowRemoteModels: true, remoteHost: url.href, remotePathTemplate: '{model}/' });
   }
 }
 

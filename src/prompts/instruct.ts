@@ -1,20 +1,100 @@
+import { binaryScore } from '../confidence/signals.js';
+import type { Generation } from '../engine/engine.js';
 import type { ModelFamily } from '../models/catalog.js';
 import type { ChatMessage } from '../types.js';
-import type { PromptPack } from './pack.js';
+import { questionText, type Claim, type Feedback, type Judgement, type PackStep, type PromptPack, type Revision } from './pack.js';
+import { parseVerdict, saysFromVerdict } from './verdicts.js';
 
 const SYSTEM =
   'You are a careful assistant. Think step by step when it helps, then give the final answer on the last line.';
+const CHECKER = 'You check answers carefully and say plainly whether they are right.';
+
+export const VERIFY_PROMPT = 'Is the proposed answer correct? Reply "Yes" or "No" first, then give a one-sentence reason.';
+export const CRITIQUE_PROMPT =
+  'Review this answer step by step. Point out any mistake and how to fix it. End with "Verdict: correct" if the final answer is right, or "Verdict: incorrect" if it is not.';
+export const REFINE_PROMPT =
+  'Using this feedback, write an improved answer to the original question. Give the final answer on the last line.';
+/** The If-or-Else prompt of "Confidence Matters" (Li et al., 2024), verbatim. */
+export const IOE_REVIEW =
+  'Review your previous answer. If you are confident about your answer, maintain your answer. Otherwise, update your answer.';
+/** Its follow-up, asked only when the two answers differ, verbatim. */
+export const IOE_FOLLOW_UP =
+  'You give two different answers in previous responses. Check the problem and your answers again, and give the best answer.';
+/** Self-Correction Bench's cue, appended to the model's own draft. */
+export const WAIT_NUDGE = '\n\nWait,';
 
 function withSystem(messages: ChatMessage[]): ChatMessage[] {
   return messages.some((m) => m.role === 'system') ? messages : [{ role: 'system', content: SYSTEM }, ...messages];
 }
 
+/** The conversation so far with the model's claim as its reply. */
+function answered(messages: ChatMessage[], claim: Claim): ChatMessage[] {
+  return [...withSystem(messages), { role: 'assistant', content: claim.text }];
+}
+
+function judged(question: string, claim: Claim, instruction: string): ChatMessage[] {
+  return [
+    { role: 'system', content: CHECKER },
+    { role: 'user', content: `Question:\n${question}\n\nProposed answer:\n${claim.text}\n\n${instruction}` },
+  ];
+}
+
+function reply(maxTokens: number, messages: ChatMessage[]): PackStep<Revision> {
+  return { prompt: { messages }, maxTokens, parse: (g) => ({ text: g.text.trim(), answerText: g.text }) };
+}
+
+function readJudgement(generation: Generation): Judgement {
+  // The prompt asks for Yes/No first, so P(yes) is read at the first position, whatever was sampled there.
+  const first = generation.steps[0];
+  const score = first ? binaryScore(first, 'Yes', 'No') : null;
+  const fromText = parseVerdict(generation.text);
+  return { verdict: fromText ?? (score === null ? null : score >= 0.5), score, restated: null, text: generation.text.trim() };
+}
+
+function readFeedback(generation: Generation): Feedback {
+  return { says: saysFromVerdict(parseVerdict(generation.text)), text: generation.text.trim(), restated: null };
+}
+
 export function instructPack(family: ModelFamily): PromptPack {
+  const draftMaxTokens = 512;
   return {
     family,
     draft: (messages) => ({ messages: withSystem(messages) }),
-    draftMaxTokens: 512,
+    draftMaxTokens,
     defaultTemperature: 0.7,
     confidenceTokens: null,
+    verify: (messages, claim) => ({
+      prompt: { messages: judged(questionText(messages), claim, VERIFY_PROMPT) },
+      maxTokens: 48,
+      watchTokens: ['Yes', 'No'],
+      parse: readJudgement,
+    }),
+    critique: (messages, claim) => ({
+      prompt: { messages: judged(questionText(messages), claim, CRITIQUE_PROMPT) },
+      maxTokens: 384,
+      parse: readFeedback,
+    }),
+    refine: (messages, claim, feedback) =>
+      reply(draftMaxTokens, [
+        ...answered(messages, claim),
+        { role: 'user', content: `Here is feedback on your answer:\n\n${feedback.text}\n\n${REFINE_PROMPT}` },
+      ]),
+    review: (messages, claim) => reply(draftMaxTokens, [...answered(messages, claim), { role: 'user', content: IOE_REVIEW }]),
+    reconcile: (messages, first, second) =>
+      reply(draftMaxTokens, [
+        ...answered(messages, first),
+        { role: 'user', content: IOE_REVIEW },
+        { role: 'assistant', content: second.text },
+        { role: 'user', content: IOE_FOLLOW_UP },
+      ]),
+    nudge: (messages, claim) => {
+      const opened = `${claim.text}${WAIT_NUDGE}`;
+      return {
+        // The assistant turn stays open so the model continues its own draft instead of starting a new reply.
+        prompt: { messages: [...withSystem(messages), { role: 'assistant', content: opened }], continueFinal: true },
+        maxTokens: draftMaxTokens,
+        parse: (g) => ({ text: `${opened} ${g.text.trimStart()}`, answerText: g.text }),
+      };
+    },
   };
 }

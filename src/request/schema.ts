@@ -7,12 +7,11 @@ import type {
   ChatMessage,
   SamplingOptions,
   StrategySpec,
+  VerifyCallback,
 } from '../types.js';
+import { checkSpecShape, isValidRegex, strategySchema, usesCallback } from './strategy-schema.js';
 
-/** Upper bound on samples in any one spec; more than this on an on-device model is a mistake, not a plan. */
-export const MAX_SAMPLES = 64;
-
-const sampleCount = z.number().int().min(1).max(MAX_SAMPLES);
+export { MAX_SAMPLES, MAX_SPEC_DEPTH, strategySchema } from './strategy-schema.js';
 
 const messageSchema = z
   .object({
@@ -52,18 +51,6 @@ const budgetSchema: z.ZodType<BudgetOptions> = z
   })
   .strict();
 
-export const strategySchema: z.ZodType<StrategySpec> = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('greedy') }).strict(),
-  z.object({ kind: z.literal('self-consistency'), n: sampleCount }).strict(),
-  z
-    .object({
-      kind: z.literal('best-of-n'),
-      n: sampleCount,
-      scorer: z.enum(['logprob', 'confidence']),
-    })
-    .strict(),
-]);
-
 const cacheModeSchema: z.ZodType<CacheMode> = z.enum(['use', 'bypass', 'refresh']);
 
 const requestSchema = z
@@ -78,6 +65,7 @@ const requestSchema = z
     // Not cloneable data; checked for type only, then handled by the runtime.
     signal: z.custom<AbortSignal>(isAbortSignalLike, 'expected an AbortSignal').optional(),
     onEvent: z.custom<(e: unknown) => void>((v) => typeof v === 'function', 'expected a function').optional(),
+    verify: z.custom<VerifyCallback>((v) => typeof v === 'function', 'expected a function').optional(),
   })
   .strict();
 
@@ -92,7 +80,11 @@ export interface NormalizedRequest {
 }
 
 export function normalizeRequest(input: unknown): NormalizedRequest {
+  if (input !== null && typeof input === 'object' && 'strategy' in input) checkSpecShape(input.strategy, 'strategy');
   const parsed = parseOrThrow(requestSchema, input);
+  if (parsed.strategy && usesCallback(parsed.strategy) && !parsed.verify) {
+    throw new InvalidRequestError('verify', "the strategy uses a { kind: 'callback' } verifier but the request has no verify function");
+  }
   if (parsed.messages !== undefined && parsed.prompt !== undefined) {
     throw new InvalidRequestError('prompt', 'give either "messages" or "prompt", not both');
   }
@@ -117,6 +109,7 @@ export function normalizeRequest(input: unknown): NormalizedRequest {
 }
 
 export function validateStrategy(spec: unknown, path = 'strategy'): StrategySpec {
+  checkSpecShape(spec, path);
   return parseOrThrow(strategySchema, spec, path);
 }
 
@@ -148,15 +141,6 @@ function lookup(root: unknown, path: PropertyKey[]): unknown {
     node = (node as Record<PropertyKey, unknown>)[key];
   }
   return node;
-}
-
-function isValidRegex(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isAbortSignalLike(value: unknown): boolean {

@@ -16,6 +16,7 @@ export function eventStream(
       outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
       const buffered: TraceEvent[] = [];
       let finished = false;
+      let sawResult = false;
       let failure: { error: unknown } | null = null;
       let wake: (() => void) | null = null;
       const notify = () => {
@@ -23,12 +24,13 @@ export function eventStream(
         wake = null;
       };
       run((event) => {
+        if (event.type === 'result') sawResult = true;
         buffered.push(event);
         notify();
       }, controller.signal)
         .then(
           (result) => {
-            if (!buffered.some((e) => e.type === 'result')) buffered.push({ type: 'result', t: result.usage.ms, result });
+            if (!sawResult) buffered.push({ type: 'result', t: result.usage.ms, result });
           },
           (error: unknown) => {
             failure = { error };

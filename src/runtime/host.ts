@@ -16,9 +16,10 @@ export function exposeRuntimeHost(scope: Parameters<typeof expose>[1] = globalTh
   const host: RuntimeHost = {
     async init(options: WireOptions, onProgress?: (event: ProgressEvent) => void) {
       if (runtime) throw new EngineError('This worker already hosts a runtime');
+      const { bundledBase, ...runtimeOptions } = options;
       runtime = await createInProcessRuntime(
-        { ...options, onProgress: onProgress ? (e) => void onProgress(e) : undefined },
-        { store: indexedDbStore(), bundledBase: options.bundledBase, worker: true },
+        { ...runtimeOptions, onProgress: onProgress ? (e) => void onProgress(e) : undefined },
+        { store: indexedDbStore(), bundledBase, worker: true },
       );
       return runtime.info();
     },

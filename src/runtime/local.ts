@@ -72,7 +72,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
       strategy: request.strategy,
       usage: { ...ctx.usage, ms: performance.now() - started },
       cached: false,
-      budgetExhausted: outcome.budgetExhausted,
+      budgetExhausted: outcome.budgetExhausted || ctx.budgetHit,
       trace,
     };
     emit({ type: 'result', t: Math.round(result.usage.ms), result });

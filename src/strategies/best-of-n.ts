@@ -1,10 +1,18 @@
 import type { BestOfNSpec } from '../types.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
+import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
+import { answerGroups, majorityVote, type AnswerGroup } from './vote.js';
 
-/** Best-of-N: n samples, keep the one the scorer ranks highest (among those with an answer). */
+/**
+ * Best-of-N: n samples in one batched call, keep the one the scorer ranks highest. 'logprob' and
+ * 'confidence' score each sample; 'self-verify' (P(yes) of the model's verification prompt) and 'verifier'
+ * (a programmatic check) judge each distinct answer once, most voted first, and rank by verdict, then
+ * score, then votes.
+ */
 export async function bestOfN(spec: BestOfNSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+  if (spec.scorer === 'self-verify' || spec.scorer === 'verifier') return bestJudged(spec, ctx);
   let samples: Candidate[] = [];
   const pick = (): StrategyOutcome => {
     const scored = samples
@@ -31,4 +39,54 @@ export async function bestOfN(spec: BestOfNSpec, ctx: StrategyContext): Promise<
 function score(spec: BestOfNSpec, c: Candidate): number {
   if (spec.scorer === 'confidence') return c.confidence ?? -Infinity;
   return c.meanLogprob ?? -Infinity;
+}
+
+interface Judged {
+  group: AnswerGroup;
+  evidence: Evidence;
+}
+
+async function bestJudged(spec: BestOfNSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+  let samples: Candidate[] = [];
+  const judged: Judged[] = [];
+  const pick = (): StrategyOutcome => {
+    const ranked = [...judged].sort(compareJudged);
+    const best = ranked[0];
+    if (!best) {
+      // Nothing judged (no answers, or the budget ended first): the plain majority is the best we have.
+      const vote = majorityVote(samples);
+      if (vote.leader !== null) ctx.emit({ type: 'decision', choice: vote.leader, reason: 'no answer was judged; majority of the samples' });
+      return fromCandidate(vote.representative, null);
+    }
+    const { evidence, group } = best;
+    const verdict = evidence.verdict === true ? 'accepted' : evidence.verdict === false ? 'rejected' : 'not judged';
+    ctx.emit({
+      type: 'decision',
+      choice: group.answer,
+      reason:
+        `${evidence.by} ${verdict} it` +
+        (evidence.score !== null && spec.scorer === 'self-verify' ? ` with P(yes) ${evidence.score.toFixed(3)}` : '') +
+        `; ${group.voters.length} of ${samples.length} samples; best of ${judged.length} answers judged`,
+    });
+    return fromCandidate(group.representative, evidence.score);
+  };
+  return withinBudget(async () => {
+    samples = await sampleDrafts(ctx, spec.n);
+    for (const group of answerGroups(samples)) {
+      const evidence = await judge(ctx, group.representative, spec.scorer === 'verifier' ? spec.verifier : undefined);
+      judged.push({ group, evidence });
+    }
+    return pick();
+  }, pick);
+}
+
+const rank = (v: boolean | null) => (v === true ? 2 : v === null ? 1 : 0);
+
+function compareJudged(x: Judged, y: Judged): number {
+  return (
+    rank(y.evidence.verdict) - rank(x.evidence.verdict) ||
+    (y.evidence.score ?? -1) - (x.evidence.score ?? -1) ||
+    y.group.voters.length - x.group.voters.length ||
+    (y.group.representative.meanLogprob ?? -1e9) - (x.group.representative.meanLogprob ?? -1e9)
+  );
 }

@@ -1,7 +1,7 @@
 import type { Engine, EnginePrompt, Generation, GenerateParams } from '../engine/engine.js';
 import { AbortError, throwIfAborted } from '../errors.js';
 import type { PromptPack } from '../prompts/pack.js';
-import type { AnswerSpec, BudgetOptions, ChatMessage, SamplingOptions, TraceEvent, Usage } from '../types.js';
+import type { AnswerSpec, BudgetOptions, ChatMessage, SamplingOptions, TraceEvent, Usage, VerifyCallback } from '../types.js';
 
 /** A trace event before the context stamps its time. */
 export type TraceInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 't'> : never) : never;
@@ -32,7 +32,13 @@ export interface StrategyContext {
   generate(request: SampleRequest): Promise<Generation[]>;
   emit(event: TraceInput): void;
   usage: Usage;
+  /** True once a budget has cut a call short (fewer samples or tokens than asked for). */
+  readonly budgetHit: boolean;
   signal: AbortSignal;
+  /** The request's `verify` function, for `{ kind: 'callback' }` verifiers. */
+  verify?: VerifyCallback;
+  /** Milliseconds before `budget.deadlineMs` passes (Infinity without one): bounds work outside `generate`. */
+  remainingMs(): number;
 }
 
 export type Serialize = <T>(task: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
@@ -49,6 +55,7 @@ export interface ContextOptions {
   onEvent: (event: TraceEvent) => void;
   /** Runs engine calls one at a time (the engine holds one model). */
   serialize?: Serialize;
+  verify?: VerifyCallback;
   now?: () => number;
 }
 
@@ -60,6 +67,7 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
   const serialize: Serialize = options.serialize ?? ((task, s) => task(s));
   const deadline = budget.deadlineMs !== undefined ? started + budget.deadlineMs : Infinity;
   const temperature = sampling.temperature ?? options.defaultTemperature;
+  let budgetHit = false;
 
   async function generate(request: SampleRequest): Promise<Generation[]> {
     throwIfAborted(signal);
@@ -70,7 +78,8 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
       n = Math.min(n, budget.maxSamples - usage.samples);
       if (n <= 0) throw new BudgetExhaustedError('maxSamples');
     }
-    let maxTokens = request.maxTokens ?? sampling.maxTokens ?? options.pack.draftMaxTokens;
+    const wantedTokens = request.maxTokens ?? sampling.maxTokens ?? options.pack.draftMaxTokens;
+    let maxTokens = wantedTokens;
     if (budget.maxTokens !== undefined) {
       const left = budget.maxTokens - usage.completionTokens;
       // Worst case every row runs to maxTokens: fit the call inside what is left, dropping rows if need be.
@@ -78,6 +87,7 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
       if (n <= 0) throw new BudgetExhaustedError('maxTokens');
       maxTokens = Math.min(maxTokens, Math.floor(left / n));
     }
+    if (n < request.n || maxTokens < wantedTokens) budgetHit = true;
 
     const callSignal = withDeadline(signal, remainingMs);
     const params: GenerateParams = {
@@ -121,7 +131,12 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
     generate,
     emit,
     usage,
+    get budgetHit() {
+      return budgetHit;
+    },
     signal,
+    verify: options.verify,
+    remainingMs: () => deadline - now(),
   };
 }
 

@@ -2,18 +2,19 @@ import type { GreedySpec } from '../types.js';
 import { toCandidate, watchTokensFor, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { fromCandidate, NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
+import { greedyGenerate } from './steps.js';
 
-/** One greedy draft; confidence from the model's confidence token where it has one. */
+/**
+ * One greedy draft; confidence from the model's confidence token where it has one. Remembered per request,
+ * so strategies that start from a draft (a cascade's fallback, self-refine, wait) share one engine call.
+ */
 export async function draftGreedy(ctx: StrategyContext): Promise<Candidate> {
-  const [generation] = await ctx.generate({
-    prompt: ctx.pack.draft(ctx.question),
-    n: 1,
-    temperature: 0,
-    watchTokens: watchTokensFor(ctx),
-  });
-  const candidate = toCandidate(generation!, ctx, 0);
-  ctx.emit({ type: 'draft', text: candidate.text, answer: candidate.answer, tokens: generation!.steps.length });
-  ctx.emit({ type: 'confidence', signal: candidate.confidenceSource, value: candidate.confidence });
+  const { generation, fresh } = await greedyGenerate(ctx, { prompt: ctx.pack.draft(ctx.question), watchTokens: watchTokensFor(ctx) });
+  const candidate = toCandidate(generation, ctx, 0);
+  if (fresh) {
+    ctx.emit({ type: 'draft', text: candidate.text, answer: candidate.answer, tokens: generation.steps.length });
+    ctx.emit({ type: 'confidence', signal: candidate.confidenceSource, value: candidate.confidence });
+  }
   return candidate;
 }
 

@@ -10,8 +10,15 @@ export interface VoteResult {
   tieBrokenByLogprob: boolean;
 }
 
-/** Majority over extracted answers; a tie goes to the answer whose voters have the higher mean log-prob. */
-export function majorityVote(candidates: readonly Candidate[]): VoteResult {
+export interface AnswerGroup {
+  answer: string;
+  voters: Candidate[];
+  /** The voter with the highest mean log-prob. */
+  representative: Candidate;
+}
+
+/** Candidates grouped by extracted answer, most votes first; a tie goes to the higher mean log-prob. */
+export function answerGroups(candidates: readonly Candidate[]): AnswerGroup[] {
   const groups = new Map<string, Candidate[]>();
   for (const c of candidates) {
     if (c.answer === null) continue;
@@ -19,14 +26,23 @@ export function majorityVote(candidates: readonly Candidate[]): VoteResult {
     group.push(c);
     groups.set(c.answer, group);
   }
-  const counts = Object.fromEntries([...groups].map(([answer, group]) => [answer, group.length]));
-  if (groups.size === 0) return { leader: null, representative: null, counts, share: 0, tieBrokenByLogprob: false };
+  return [...groups]
+    .sort(([, a], [, b]) => b.length - a.length || groupLogprob(b) - groupLogprob(a) || 0)
+    .map(([answer, voters]) => ({
+      answer,
+      voters,
+      representative: [...voters].sort((a, b) => (b.meanLogprob ?? -Infinity) - (a.meanLogprob ?? -Infinity))[0]!,
+    }));
+}
 
-  const ranked = [...groups].sort(([, a], [, b]) => b.length - a.length || groupLogprob(b) - groupLogprob(a));
-  const [leader, voters] = ranked[0]!;
-  const tieBrokenByLogprob = ranked.length > 1 && ranked[1]![1].length === voters.length;
-  const representative = [...voters].sort((a, b) => (b.meanLogprob ?? -Infinity) - (a.meanLogprob ?? -Infinity))[0]!;
-  return { leader, representative, counts, share: voters.length / candidates.length, tieBrokenByLogprob };
+/** Majority over extracted answers; a tie goes to the answer whose voters have the higher mean log-prob. */
+export function majorityVote(candidates: readonly Candidate[]): VoteResult {
+  const groups = answerGroups(candidates);
+  const counts = Object.fromEntries(groups.map((g) => [g.answer, g.voters.length]));
+  const top = groups[0];
+  if (!top) return { leader: null, representative: null, counts, share: 0, tieBrokenByLogprob: false };
+  const tieBrokenByLogprob = groups.length > 1 && groups[1]!.voters.length === top.voters.length;
+  return { leader: top.answer, representative: top.representative, counts, share: top.voters.length / candidates.length, tieBrokenByLogprob };
 }
 
 function groupLogprob(group: readonly Candidate[]): number {

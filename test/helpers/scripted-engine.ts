@@ -58,7 +58,9 @@ export function scriptedEngine(script: Script, options: { info?: Partial<EngineI
           });
         }
         if (reply.watched && steps.length > 0) steps[steps.length - 1]!.watched = reply.watched;
-        generations.push({ text: reply.text.slice(0, params.maxTokens), steps, finishReason: 'stop' });
+        // Like a real engine, the end token counts against maxTokens: a reply that fills it never ends.
+        const ended = reply.text.length < params.maxTokens;
+        generations.push({ text: reply.text.slice(0, params.maxTokens), steps, finishReason: ended ? 'stop' : 'length' });
       }
       return { generations, promptTokens: 'text' in params.prompt ? params.prompt.text.length : 10 };
     },

@@ -1,0 +1,67 @@
+import type { AdaptiveConsistencySpec } from '../types.js';
+import { sampleDrafts, type Candidate } from './candidates.js';
+import type { StrategyContext } from './context.js';
+import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
+import { checkRule, DEFAULT_THRESHOLDS, nextBatch } from './stopping-rules.js';
+import { answerGroups, majorityVote } from './vote.js';
+
+export const AC_DEFAULT_MAX_SAMPLES = 16;
+
+/**
+ * Adaptive-Consistency (Aggarwal et al., 2023): sample until the stopping rule holds or `maxSamples`.
+ * The paper samples one at a time; the engine batches samples of one prompt cheaply, so each batch is the
+ * fewest samples after which the rule could hold (4 for Beta at 0.95, then e.g. 3 more at 3–1): the same
+ * stopping points as one at a time, in fewer engine calls. Each batch size and why is a `decision` event.
+ */
+export async function adaptiveConsistency(spec: AdaptiveConsistencySpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+  const maxSamples = spec.maxSamples ?? AC_DEFAULT_MAX_SAMPLES;
+  const criterion = spec.criterion ?? 'beta';
+  const threshold = spec.threshold ?? DEFAULT_THRESHOLDS[criterion];
+  let samples: Candidate[] = [];
+  const counts = () => answerGroups(samples).map((g) => g.voters.length);
+
+  const decide = (): StrategyOutcome => {
+    const vote = majorityVote(samples);
+    ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
+    if (vote.tieBrokenByLogprob) {
+      ctx.emit({ type: 'decision', choice: String(vote.leader), reason: 'tied vote broken by higher mean log-prob' });
+    }
+    return fromCandidate(vote.representative, vote.leader === null ? null : vote.share);
+  };
+
+  return withinBudget(
+    async () => {
+      for (;;) {
+        const check = checkRule(criterion, threshold, counts());
+        if (check.stop) {
+          ctx.emit({ type: 'stop', rule: criterion, reason: check.reason, numbers: { ...check.numbers, samples: samples.length } });
+          return decide();
+        }
+        const remaining = maxSamples - samples.length;
+        if (remaining <= 0) {
+          ctx.emit({
+            type: 'stop',
+            rule: 'max-samples',
+            reason: `${maxSamples} samples drawn and ${criterion} does not hold (${check.reason})`,
+            numbers: { ...check.numbers, samples: samples.length, maxSamples },
+          });
+          return decide();
+        }
+        const batch = nextBatch(criterion, threshold, counts(), remaining);
+        ctx.emit({
+          type: 'decision',
+          choice: `sample ${batch}`,
+          reason:
+            batch === remaining && !checkRule(criterion, threshold, [(counts()[0] ?? 0) + batch, ...counts().slice(1)]).stop
+              ? `${criterion} cannot hold within the ${remaining} samples left: drawing them together`
+              : `${batch} more is the fewest after which ${criterion} could hold`,
+        });
+        samples = [...samples, ...(await sampleDrafts(ctx, batch, samples.length))];
+      }
+    },
+    () => {
+      ctx.emit({ type: 'stop', rule: 'budget', reason: 'the budget ran out', numbers: { samples: samples.length } });
+      return decide();
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import { InvalidRequestError } from '../errors.js';
+import type { CascadeSpec } from '../types.js';
+import { sampleDrafts } from './candidates.js';
+import { BudgetExhaustedError, type StrategyContext } from './context.js';
+import { draftGreedy } from './greedy.js';
+import { judge } from './judge.js';
+import { fromCandidate, NO_ANSWER, type StrategyOutcome } from './outcome.js';
+import { majorityVote } from './vote.js';
+
+export const CASCADE_DEFAULT_VOTES = 5;
+
+export type RunNested = (spec: CascadeSpec['then'], ctx: StrategyContext, path: string) => Promise<StrategyOutcome>;
+
+/**
+ * A confidence-gated cascade: answer cheaply (greedy; a small vote for 'vote'), return at once when the
+ * signal reaches the threshold, else run `then` in the same context, so the request's budget and abort
+ * signal bind it too. Signals: the trained confidence token (Self-REF), the draft's geometric-mean token
+ * probability ('logprob'), P(yes) of the model's verification ('self-verify'), the vote share ('vote').
+ * A draft without a signal value escalates. The fallback's answer is taken unless it has none.
+ */
+export async function cascade(spec: CascadeSpec, ctx: StrategyContext, path: string, runNested: RunNested): Promise<StrategyOutcome> {
+  if (spec.signal === 'confidence-token' && !ctx.pack.confidenceTokens) {
+    throw new InvalidRequestError(`${path}.signal`, `model family "${ctx.pack.family}" has no trained confidence token; use 'logprob', 'self-verify' or 'vote'`);
+  }
+  let cheap: StrategyOutcome = NO_ANSWER;
+  let value: number | null;
+  try {
+    ({ cheap, value } = await cheapAnswer(spec, ctx));
+  } catch (error) {
+    if (error instanceof BudgetExhaustedError) return { ...cheap, budgetExhausted: true };
+    throw error;
+  }
+  ctx.emit({ type: 'confidence', signal: spec.signal, value, threshold: spec.threshold });
+  const numbers = { value: value ?? Number.NaN, threshold: spec.threshold };
+  if (value !== null && value >= spec.threshold) {
+    ctx.emit({ type: 'decision', choice: String(cheap.answer), reason: `${spec.signal} ${value.toFixed(3)} >= ${spec.threshold}: accept without escalating` });
+    ctx.emit({ type: 'stop', rule: 'cascade-accept', reason: `${spec.signal} reached the threshold`, numbers });
+    return { ...cheap, confidence: value };
+  }
+  ctx.emit({
+    type: 'decision',
+    choice: `escalate to ${spec.then.kind}`,
+    reason: value === null ? `no ${spec.signal} value for the draft` : `${spec.signal} ${value.toFixed(3)} < ${spec.threshold}`,
+  });
+  const fallback = await runNested(spec.then, ctx, `${path}.then`);
+  if (fallback.answer === null && cheap.answer !== null) {
+    ctx.emit({ type: 'decision', choice: cheap.answer, reason: `${spec.then.kind} gave no answer; keep the draft` });
+    return { ...cheap, confidence: value, budgetExhausted: fallback.budgetExhausted };
+  }
+  return fallback;
+}
+
+async function cheapAnswer(spec: CascadeSpec, ctx: StrategyContext): Promise<{ cheap: StrategyOutcome; value: number | null }> {
+  if (spec.signal === 'vote') {
+    const samples = await sampleDrafts(ctx, spec.n ?? CASCADE_DEFAULT_VOTES);
+    const vote = majorityVote(samples);
+    ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
+    return { cheap: fromCandidate(vote.representative, vote.share), value: vote.leader === null ? null : vote.share };
+  }
+  const draft = await draftGreedy(ctx);
+  const cheap = fromCandidate(draft, draft.confidence);
+  switch (spec.signal) {
+    case 'confidence-token':
+      return { cheap, value: draft.confidenceSource === 'confidence-token' ? draft.confidence : null };
+    case 'logprob':
+      return { cheap, value: draft.meanLogprob === null ? null : Math.exp(draft.meanLogprob) };
+    case 'self-verify': {
+      if (draft.answer === null) return { cheap, value: null };
+      const evidence = await judge(ctx, draft);
+      return { cheap, value: evidence.score ?? (evidence.verdict === null ? null : evidence.verdict ? 1 : 0) };
+    }
+  }
+}

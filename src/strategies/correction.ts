@@ -1,0 +1,46 @@
+import type { Claim, Feedback } from '../prompts/pack.js';
+import { claimOf } from './claims.js';
+import type { StrategyContext } from './context.js';
+import type { Evidence } from './judge.js';
+import { runStep } from './steps.js';
+import { trustRule } from './trust.js';
+
+/**
+ * The feedback a correction works from. The model's own verification reply serves when that is what
+ * judged the claim (SETS); after a programmatic verdict the model is asked for its critique, since the
+ * verifier's reason may state the right answer and handing it over would make the "correction" a copy.
+ */
+export async function feedbackFor(ctx: StrategyContext, claim: Claim, evidence: Evidence): Promise<Feedback> {
+  if (evidence.by === 'self-verify') {
+    const says = evidence.verdict === null ? 'unclear' : evidence.verdict ? 'correct' : 'incorrect';
+    return { says, text: evidence.text, restated: evidence.restated };
+  }
+  const { value, fresh } = await runStep(ctx, ctx.pack.critique(ctx.question, claim));
+  if (fresh) ctx.emit({ type: 'critique', text: value.text, says: value.says });
+  return value;
+}
+
+/** The model's revision of a claim given feedback; null when it offers none. Emits `revise`. */
+export async function revise(ctx: StrategyContext, claim: Claim, feedback: Feedback): Promise<Claim | null> {
+  const step = ctx.pack.refine(ctx.question, claim, feedback);
+  let revised: Claim | null;
+  if (step) {
+    revised = claimOf(ctx, (await runStep(ctx, step)).value);
+  } else {
+    // The pack's feedback carries the revision (tiny-arith restates the result while judging).
+    revised = feedback.restated === null ? null : claimOf(ctx, { text: feedback.restated, answerText: feedback.restated });
+  }
+  if (revised) ctx.emit({ type: 'revise', from: claim.answer, to: revised.answer, text: revised.text });
+  return revised;
+}
+
+/** Applies the trust rule and records the decision (`choice`: the answer kept); returns whether the revision wins. */
+export function decide(ctx: StrategyContext, incumbent: Evidence, revision: Evidence, label = 'draft'): boolean {
+  const { replace, reason } = trustRule(incumbent, revision);
+  ctx.emit({
+    type: 'decision',
+    choice: String(replace ? revision.answer : incumbent.answer),
+    reason: `${replace ? `revision ${revision.answer} replaces` : `keep`} ${label} ${incumbent.answer}: ${reason}`,
+  });
+  return replace;
+}

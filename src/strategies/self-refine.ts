@@ -1,0 +1,76 @@
+import type { Claim } from '../prompts/pack.js';
+import type { SelfRefineSpec } from '../types.js';
+import { claimOf } from './claims.js';
+import type { StrategyContext } from './context.js';
+import { decide, revise } from './correction.js';
+import { draftGreedy } from './greedy.js';
+import { judge } from './judge.js';
+import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
+import { runStep } from './steps.js';
+
+export const SELF_REFINE_DEFAULT_ROUNDS = 3;
+
+/**
+ * Self-Refine (Madaan et al., 2023): draft → feedback → refinement, until the feedback says the answer is
+ * correct or `maxRounds`. With `prompts: 'ioe'` each round is the If-or-Else review of "Confidence
+ * Matters" (Li et al., 2024), plus its "two different answers" follow-up when the review changes the
+ * answer; the round ends the loop when the model maintains its answer. Each round works on the latest
+ * answer, but what is returned is the best one under the trust rule (ART): a revision takes over only
+ * when the verifier (or the model's self-verification) ranks it above.
+ */
+export async function selfRefine(spec: SelfRefineSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+  const maxRounds = spec.maxRounds ?? SELF_REFINE_DEFAULT_ROUNDS;
+  const mode = spec.prompts ?? 'critique';
+  let best: { claim: Claim; confidence: number | null } | null = null;
+  const result = (): StrategyOutcome =>
+    best ? { answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false } : NO_ANSWER;
+
+  return withinBudget(async () => {
+    const draft = await draftGreedy(ctx);
+    best = { claim: draft, confidence: draft.confidence };
+    let current: Claim = draft;
+    const seen = new Set([draft.answer]);
+    for (let round = 1; round <= maxRounds; round++) {
+      const revised = mode === 'ioe' ? await ioeRound(ctx, current) : await critiqueRound(ctx, current);
+      if (revised === 'correct') {
+        ctx.emit({ type: 'stop', rule: 'feedback-correct', reason: `the feedback on round ${round} says the answer is correct`, numbers: { round } });
+        return result();
+      }
+      if (revised === 'maintained') {
+        ctx.emit({ type: 'stop', rule: 'maintained', reason: `the review on round ${round} maintained the answer`, numbers: { round } });
+        return result();
+      }
+      if (revised === null || revised.answer === null || seen.has(revised.answer)) {
+        ctx.emit({ type: 'stop', rule: 'no-new-answer', reason: `round ${round} gave no new answer`, numbers: { round } });
+        return result();
+      }
+      const incumbent = await judge(ctx, best.claim, spec.verifier);
+      const challenger = await judge(ctx, revised, spec.verifier);
+      if (decide(ctx, incumbent, challenger, best.claim === draft ? 'draft' : 'answer')) best = { claim: revised, confidence: challenger.score };
+      seen.add(revised.answer);
+      current = revised;
+    }
+    ctx.emit({ type: 'stop', rule: 'max-rounds', reason: `${maxRounds} rounds done`, numbers: { rounds: maxRounds } });
+    return result();
+  }, result);
+}
+
+async function critiqueRound(ctx: StrategyContext, current: Claim): Promise<Claim | null | 'correct'> {
+  if (current.answer === null) return null;
+  const { value: feedback, fresh } = await runStep(ctx, ctx.pack.critique(ctx.question, current));
+  if (fresh) ctx.emit({ type: 'critique', text: feedback.text, says: feedback.says });
+  if (feedback.says === 'correct') return 'correct';
+  return revise(ctx, current, feedback);
+}
+
+async function ioeRound(ctx: StrategyContext, current: Claim): Promise<Claim | null | 'maintained'> {
+  if (current.answer === null) return null;
+  const reviewed = claimOf(ctx, (await runStep(ctx, ctx.pack.review(ctx.question, current))).value);
+  if (reviewed.answer === null || reviewed.answer === current.answer) return 'maintained';
+  ctx.emit({ type: 'revise', from: current.answer, to: reviewed.answer, text: reviewed.text });
+  // "You give two different answers…": its reply is IoE's final answer (the trust rule still has its say).
+  const reconciled = claimOf(ctx, (await runStep(ctx, ctx.pack.reconcile(ctx.question, current, reviewed))).value);
+  if (reconciled.answer === null) return reviewed;
+  if (reconciled.answer !== reviewed.answer) ctx.emit({ type: 'revise', from: reviewed.answer, to: reconciled.answer, text: reconciled.text });
+  return reconciled;
+}

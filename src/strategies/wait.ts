@@ -1,0 +1,51 @@
+import type { Claim } from '../prompts/pack.js';
+import type { WaitSpec } from '../types.js';
+import { claimOf } from './claims.js';
+import type { StrategyContext } from './context.js';
+import { decide } from './correction.js';
+import { draftGreedy } from './greedy.js';
+import { judge } from './judge.js';
+import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
+import { runStep } from './steps.js';
+
+export const WAIT_DEFAULT_NUDGES = 1;
+
+/**
+ * The "Wait" nudge (Self-Correction Bench, 2025): append the model's second-thought cue to its own draft
+ * and let it continue ("\n\nWait," for instruct models, `?` for tiny-arith), up to `maxNudges` times, each
+ * on the latest answer. A changed answer replaces the best so far only under the trust rule.
+ */
+export async function waitNudge(spec: WaitSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+  const maxNudges = spec.maxNudges ?? WAIT_DEFAULT_NUDGES;
+  let best: { claim: Claim; confidence: number | null } | null = null;
+  const result = (): StrategyOutcome =>
+    best ? { answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false } : NO_ANSWER;
+
+  return withinBudget(async () => {
+    const draft = await draftGreedy(ctx);
+    best = { claim: draft, confidence: draft.confidence };
+    let current: Claim = draft;
+    const seen = new Set([draft.answer]);
+    for (let nudge = 1; nudge <= maxNudges; nudge++) {
+      if (current.answer === null) break;
+      const continued = claimOf(ctx, (await runStep(ctx, ctx.pack.nudge(ctx.question, current))).value);
+      // A continuation without an answer ("Wait, yes, that is right.") keeps the answer it continued.
+      if (continued.answer === null || continued.answer === current.answer) {
+        ctx.emit({ type: 'stop', rule: 'kept', reason: `nudge ${nudge} kept the answer ${current.answer}`, numbers: { nudge } });
+        return result();
+      }
+      ctx.emit({ type: 'revise', from: current.answer, to: continued.answer, text: continued.text });
+      if (seen.has(continued.answer)) {
+        ctx.emit({ type: 'stop', rule: 'no-new-answer', reason: `nudge ${nudge} went back to ${continued.answer}`, numbers: { nudge } });
+        return result();
+      }
+      const incumbent = await judge(ctx, best.claim, spec.verifier);
+      const challenger = await judge(ctx, continued, spec.verifier);
+      if (decide(ctx, incumbent, challenger, best.claim === draft ? 'draft' : 'answer')) best = { claim: continued, confidence: challenger.score };
+      seen.add(continued.answer);
+      current = continued;
+    }
+    ctx.emit({ type: 'stop', rule: 'max-nudges', reason: `${maxNudges} nudge${maxNudges > 1 ? 's' : ''} done`, numbers: { nudges: maxNudges } });
+    return result();
+  }, result);
+}

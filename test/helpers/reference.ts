@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The model card's machine-readable figures (written by tools/tiny-model when the model is trained). */
+export interface ModelReference {
+  temperature: number;
+  greedy: { accuracy: Record<'+' | '-' | '*' | 'overall', number> };
+  fixedPrompts: Array<{ prompt: string; completion: string; answer: string; confidence: number }>;
+}
+
+export interface HeldOutItem {
+  prompt: string;
+  answer: string;
+  op: '+' | '-' | '*';
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export function loadReference(): ModelReference {
+  return JSON.parse(readFileSync(join(ROOT, 'public/models/tiny-arith/reference.json'), 'utf8')) as ModelReference;
+}
+
+export function loadHeldOut(): HeldOutItem[] {
+  return readFileSync(join(ROOT, 'public/data/tiny-arith-heldout.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as HeldOutItem);
+}
+
+/** A deterministic slice mixing the operators as the held-out set does (it is stored grouped by operator). */
+export function heldOutSample(count: number): HeldOutItem[] {
+  const all = loadHeldOut();
+  const step = Math.floor(all.length / count);
+  return Array.from({ length: count }, (_, i) => all[i * step]!);
+}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime, type Runtime } from '../../src/index.js';
+import { heldOutSample, loadReference } from '../helpers/reference.js';
+
+/** The runtime in Node (in-process, onnxruntime-node) on the bundled model. */
+
+const reference = loadReference();
+let runtime: Runtime;
+
+beforeAll(async () => {
+  runtime = await createRuntime({ cache: false });
+});
+afterAll(async () => {
+  await runtime?.dispose();
+});
+
+describe('createRuntime in Node', () => {
+  it('reports the bundled model on the CPU, in-process', () => {
+    expect(runtime.info()).toMatchObject({ model: 'tiny-arith', engine: 'transformers', device: 'cpu', worker: false, fallback: null });
+    expect(runtime.info().capabilities).toMatchObject({ batchedSampling: true, confidenceToken: true, contextLength: 64 });
+  });
+
+  it('greedy answers equal the model card, with the card confidence', async () => {
+    for (const fixed of reference.fixedPrompts) {
+      const result = await runtime.solve({ prompt: fixed.prompt, answer: { kind: 'number' } });
+      expect(result.text).toBe(fixed.completion.replace(/<CN>|<UN>/, ''));
+      expect(result.answer).toBe(fixed.completion.replace(/<CN>|<UN>/, ''));
+      expect(result.confidence).toBeCloseTo(fixed.confidence, 3);
+    }
+  });
+
+  it('SC@8 is one engine call and beats greedy on 200 held-out prompts', async () => {
+    const items = heldOutSample(200);
+    let greedyRight = 0;
+    let scRight = 0;
+    for (const [i, item] of items.entries()) {
+      const greedy = await runtime.solve({ prompt: item.prompt, answer: { kind: 'number' } });
+      const sc = await runtime.solve({
+        prompt: item.prompt,
+        answer: { kind: 'number' },
+        strategy: { kind: 'self-consistency', n: 8 },
+        sampling: { seed: 1000 + i },
+      });
+      expect(sc.usage).toMatchObject({ engineCalls: 1, samples: 8 });
+      greedyRight += greedy.answer === item.answer ? 1 : 0;
+      scRight += sc.answer === item.answer ? 1 : 0;
+    }
+    console.log(`greedy ${greedyRight}/200, SC@8 ${scRight}/200`);
+    expect(scRight).toBeGreaterThan(greedyRight);
+  });
+
+  it('the same seed gives the same samples', async () => {
+    const request = { prompt: '347+589', strategy: { kind: 'self-consistency' as const, n: 8 }, sampling: { seed: 42 } };
+    const a = await runtime.solve(request);
+    const b = await runtime.solve(request);
+    const samples = (r: typeof a) => r.trace.filter((e) => e.type === 'sample').map((e) => (e.type === 'sample' ? e.text : ''));
+    expect(samples(a)).toEqual(samples(b));
+  });
+
+  it('a prompt longer than the context fails with ContextLengthError', async () => {
+    await expect(runtime.solve({ prompt: '1+'.repeat(40) + '1' })).rejects.toMatchObject({ name: 'ContextLengthError' });
+  });
+});
