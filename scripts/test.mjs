@@ -1,6 +1,7 @@
 /**
- * `npm test`: unit, then Node integration on the bundled model, then a build of the app with the e2e
- * harness, then end-to-end tests in real headless Chromium. Stops at the first failing level.
+ * `npm test`: typecheck, unit, Node integration on the bundled model, the production build (`npm run
+ * build`), the e2e build, then end-to-end tests in real headless Chromium. Stops at the first failure.
+ * Extra arguments go to vitest (e.g. `npm test -- -t cache`).
  */
 import { spawnSync } from 'node:child_process';
 import { findChromium } from './find-chromium.mjs';
@@ -23,5 +24,6 @@ console.log(`Chromium: ${chromium}`);
 const extra = process.argv.slice(2);
 run('npx', ['tsc', '--noEmit', '-p', '.']);
 run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', ...extra]);
+run('node', ['scripts/build.mjs']);
 run('npx', ['vite', 'build', '--mode', 'e2e', '--logLevel', 'warn']);
 run('npx', ['vitest', 'run', '--project', 'e2e', ...extra], { CHROMIUM_PATH: chromium });
