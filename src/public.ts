@@ -7,3 +7,5 @@ export type { Engine, EngineInfo, EnginePrompt, GenerateParams, GenerateOutput, 
 export { MODEL_CATALOG, findModel, type ModelEntry, type ModelFamily } from './models/catalog.js';
 export { extractAnswer } from './answers/extract.js';
 export { MAX_SAMPLES, validateStrategy } from './request/schema.js';
+export { MAX_SPEC_DEPTH } from './request/strategy-schema.js';
+export { calibrate, type LabelledSignal, type CalibrateOptions, type Calibration } from './confidence/calibrate.js';

@@ -19,8 +19,10 @@ export function betaAboveHalf(a: number, b: number): number {
   return ratio(sum, 1n << BigInt(n));
 }
 
-/** num / den as a double, exact to ~1e-18 whatever their size. */
+/** num / den as the nearest double (to within an ulp): a 64-bit quotient, converted, then scaled by 2^-shift. */
 function ratio(num: bigint, den: bigint): number {
-  const SCALE = 10n ** 18n;
-  return Number((num * SCALE) / den) / 1e18;
+  if (num === 0n) return 0;
+  const shift = 64 - (num.toString(2).length - den.toString(2).length);
+  const quotient = shift >= 0 ? (num << BigInt(shift)) / den : num / (den << BigInt(-shift));
+  return Number(quotient) * 2 ** -shift;
 }

@@ -23,20 +23,32 @@ export const IOE_FOLLOW_UP =
 /** Self-Correction Bench's cue, appended to the model's own draft. */
 export const WAIT_NUDGE = '\n\nWait,';
 
-function withSystem(messages: ChatMessage[]): ChatMessage[] {
-  return messages.some((m) => m.role === 'system') ? messages : [{ role: 'system', content: SYSTEM }, ...messages];
-}
+/** Gemma's chat template refuses a system role: its instructions go at the top of the first user turn. */
+const NO_SYSTEM_ROLE: ReadonlySet<ModelFamily> = new Set(['gemma']);
 
-/** The conversation so far with the model's claim as its reply. */
-function answered(messages: ChatMessage[], claim: Claim): ChatMessage[] {
-  return [...withSystem(messages), { role: 'assistant', content: claim.text }];
-}
-
-function judged(question: string, claim: Claim, instruction: string): ChatMessage[] {
-  return [
-    { role: 'system', content: CHECKER },
-    { role: 'user', content: `Question:\n${question}\n\nProposed answer:\n${claim.text}\n\n${instruction}` },
-  ];
+/** How one family's conversations are laid out: where system instructions go, and the turns we build. */
+function conversations(family: ModelFamily) {
+  const systemRole = !NO_SYSTEM_ROLE.has(family);
+  const placeSystem = (system: string, messages: ChatMessage[]): ChatMessage[] => {
+    if (systemRole) return [{ role: 'system', content: system }, ...messages];
+    const first = messages.findIndex((m) => m.role === 'user');
+    return messages.map((m, i) => (i === first ? { ...m, content: `${system}\n\n${m.content}` } : m));
+  };
+  /** The user's conversation, with our system prompt unless it brings its own. */
+  const withSystem = (messages: ChatMessage[]): ChatMessage[] => {
+    const own = messages.filter((m) => m.role === 'system');
+    if (own.length === 0) return placeSystem(SYSTEM, messages);
+    if (systemRole) return messages;
+    return placeSystem(own.map((m) => m.content).join('\n\n'), messages.filter((m) => m.role !== 'system'));
+  };
+  return {
+    withSystem,
+    /** The conversation so far with the model's claim as its reply. */
+    answered: (messages: ChatMessage[], claim: Claim): ChatMessage[] => [...withSystem(messages), { role: 'assistant', content: claim.text }],
+    /** A fresh conversation that asks the model to judge a claim (less inclined to defend it than its own turn). */
+    judged: (question: string, claim: Claim, instruction: string): ChatMessage[] =>
+      placeSystem(CHECKER, [{ role: 'user', content: `Question:\n${question}\n\nProposed answer:\n${claim.text}\n\n${instruction}` }]),
+  };
 }
 
 function reply(maxTokens: number, messages: ChatMessage[]): PackStep<Revision> {
@@ -57,6 +69,7 @@ function readFeedback(generation: Generation): Feedback {
 
 export function instructPack(family: ModelFamily): PromptPack {
   const draftMaxTokens = 512;
+  const { withSystem, answered, judged } = conversations(family);
   return {
     family,
     draft: (messages) => ({ messages: withSystem(messages) }),

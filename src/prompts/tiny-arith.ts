@@ -56,7 +56,8 @@ export const tinyArithPack: PromptPack = {
   family: 'tiny-arith',
   draft: (messages) => ({ messages: messages.filter((m) => m.role === 'user').slice(-1) }),
   draftMaxTokens: 8,
-  defaultTemperature: 1,
+  // The model card's choice (best SC@8 on a validation slice).
+  defaultTemperature: 0.8,
   confidenceTokens: { confident: '<CN>', unsure: '<UN>' },
   verify: (messages, claim) => checkStep(messages, claim.answer, (j) => j),
   critique: (messages, claim) =>

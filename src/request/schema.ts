@@ -9,6 +9,7 @@ import type {
   StrategySpec,
   VerifyCallback,
 } from '../types.js';
+import { withDefaults } from '../strategies/defaults.js';
 import { checkSpecShape, isValidRegex, strategySchema, usesCallback } from './strategy-schema.js';
 
 export { MAX_SAMPLES, MAX_SPEC_DEPTH, strategySchema } from './strategy-schema.js';
@@ -100,7 +101,7 @@ export function normalizeRequest(input: unknown): NormalizedRequest {
   }
   return {
     messages,
-    strategy: parsed.strategy ?? { kind: 'greedy' },
+    strategy: parsed.strategy ? withDefaults(parsed.strategy) : { kind: 'greedy' },
     answer: parsed.answer ?? { kind: 'text' },
     sampling: parsed.sampling ?? {},
     budget: parsed.budget ?? {},

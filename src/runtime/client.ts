@@ -1,7 +1,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AbortError, RuntimeDisposedError } from '../errors.js';
 import { normalizeRequest } from '../request/schema.js';
-import type { RuntimeInfo, SolveRequest, SolveResult, TraceEvent } from '../types.js';
+import type { RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyInput } from '../types.js';
 import { eventStream } from './event-stream.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
 import { installErrorTransfer } from './wire-errors.js';
@@ -29,11 +29,13 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
   async function solve(request: SolveRequest): Promise<SolveResult> {
     if (disposed) throw new RuntimeDisposedError();
     normalizeRequest(request);
-    const { signal, onEvent, ...wire } = request;
+    const { signal, onEvent, verify, ...wire } = request;
     signal?.throwIfAborted?.();
     if (signal?.aborted) throw new AbortError();
     const id = `r${nextId++}`;
     const events = onEvent ? proxy((event: TraceEvent) => onEvent(event)) : undefined;
+    // The page's verify callback runs here, on the page; the worker calls it through this proxy.
+    const verifier = verify ? proxy((input: VerifyInput) => verify(input)) : undefined;
     return new Promise<SolveResult>((resolve, reject) => {
       const onAbort = () => {
         void host.abort(id);
@@ -41,11 +43,12 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       host
-        .solve(id, wire, events)
+        .solve(id, wire, events, verifier)
         .then(resolve, reject)
         .finally(() => {
           signal?.removeEventListener('abort', onAbort);
           (events as unknown as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
+          (verifier as unknown as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
         });
     });
   }

@@ -1,7 +1,7 @@
-import { expose, type Remote } from 'comlink';
+import { expose } from 'comlink';
 import { indexedDbStore } from '../cache/store.js';
 import { EngineError } from '../errors.js';
-import type { ProgressEvent, TraceEvent } from '../types.js';
+import type { ProgressEvent, TraceEvent, VerifyInput } from '../types.js';
 import { createInProcessRuntime } from './in-process.js';
 import type { Runtime } from './runtime.js';
 import { installErrorTransfer } from './wire-errors.js';
@@ -17,22 +17,29 @@ export function exposeRuntimeHost(scope: Parameters<typeof expose>[1] = globalTh
     async init(options: WireOptions, onProgress?: (event: ProgressEvent) => void) {
       if (runtime) throw new EngineError('This worker already hosts a runtime');
       const { bundledBase, ...runtimeOptions } = options;
+      const progress = deliverInOrder(onProgress);
       runtime = await createInProcessRuntime(
-        { ...runtimeOptions, onProgress: onProgress ? (e) => void onProgress(e) : undefined },
+        { ...runtimeOptions, onProgress: onProgress ? progress.send : undefined },
         { store: indexedDbStore(), bundledBase, worker: true },
       );
+      await progress.flushed();
       return runtime.info();
     },
-    async solve(id: string, request: WireRequest, onEvent?: (event: TraceEvent) => void) {
+    async solve(id: string, request: WireRequest, onEvent?: (event: TraceEvent) => void, verify?: (input: VerifyInput) => boolean | Promise<boolean>) {
       const controller = new AbortController();
       controllers.set(id, controller);
-      const remote = onEvent as Remote<(event: TraceEvent) => void> | undefined;
+      const events = deliverInOrder(onEvent);
+      // A comlink proxy of the page's function: calling it returns a promise of its verdict.
+      const remoteVerify = verify as ((input: VerifyInput) => Promise<boolean>) | undefined;
       try {
-        return await requireRuntime().solve({
+        const result = await requireRuntime().solve({
           ...request,
           signal: controller.signal,
-          onEvent: remote ? (event) => void remote(event) : undefined,
+          onEvent: onEvent ? events.send : undefined,
+          verify: remoteVerify ? (input) => remoteVerify(input) : undefined,
         });
+        await events.flushed();
+        return result;
       } finally {
         controllers.delete(id);
       }
@@ -55,4 +62,20 @@ export function exposeRuntimeHost(scope: Parameters<typeof expose>[1] = globalTh
   }
 
   expose(host, scope);
+}
+
+/**
+ * Callbacks cross back to the page on their own channel; the reply to the call travels on another, so
+ * without waiting it could overtake them. `flushed()` resolves once the page has received every one.
+ */
+function deliverInOrder<E>(callback: ((event: E) => void) | undefined) {
+  // A comlink Remote returns a promise that settles when the page has run the callback.
+  const remote = callback as ((event: E) => Promise<void>) | undefined;
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    send: (event: E) => {
+      if (remote) last = remote(event);
+    },
+    flushed: () => last.catch(() => undefined),
+  };
 }

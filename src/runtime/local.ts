@@ -8,9 +8,10 @@ import type { ModelEntry } from '../models/catalog.js';
 import { packFor } from '../prompts/index.js';
 import type { PromptPack } from '../prompts/pack.js';
 import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
+import { usesCallback } from '../request/strategy-schema.js';
 import { createStrategyContext } from '../strategies/context.js';
 import { runStrategy } from '../strategies/index.js';
-import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent } from '../types.js';
+import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { eventStream } from './event-stream.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { Runtime } from './runtime.js';
@@ -46,7 +47,12 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
     worker: parts.worker ?? false,
   };
 
-  async function compute(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void): Promise<SolveResult> {
+  async function compute(
+    request: NormalizedRequest,
+    signal: AbortSignal,
+    emit: (e: TraceEvent) => void,
+    verify?: VerifyCallback,
+  ): Promise<SolveResult> {
     const started = performance.now();
     const trace: TraceEvent[] = [];
     const ctx = createStrategyContext({
@@ -59,6 +65,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
       signal,
       defaultTemperature: pack.defaultTemperature,
       serialize,
+      verify,
       onEvent: (event) => {
         if (event.type !== 'token') trace.push(event);
         emit(event);
@@ -87,12 +94,13 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
     const signal = input.signal;
     signal?.throwIfAborted?.();
 
-    if (!cache || request.cache === 'bypass') {
+    // A page's verify callback is not part of the cache key (and may change): such requests are not cached.
+    if (!cache || request.cache === 'bypass' || usesCallback(request.strategy)) {
       const controller = new AbortController();
       const abort = () => controller.abort();
       signal?.addEventListener('abort', abort, { once: true });
       try {
-        return await compute(request, controller.signal, onEvent);
+        return await compute(request, controller.signal, onEvent, input.verify);
       } finally {
         signal?.removeEventListener('abort', abort);
       }

@@ -2,10 +2,9 @@ import type { AdaptiveConsistencySpec } from '../types.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
-import { checkRule, DEFAULT_THRESHOLDS, nextBatch } from './stopping-rules.js';
+import { DEFAULTS } from './defaults.js';
+import { checkRule, nextBatch } from './stopping-rules.js';
 import { answerGroups, majorityVote } from './vote.js';
-
-export const AC_DEFAULT_MAX_SAMPLES = 16;
 
 /**
  * Adaptive-Consistency (Aggarwal et al., 2023): sample until the stopping rule holds or `maxSamples`.
@@ -14,9 +13,9 @@ export const AC_DEFAULT_MAX_SAMPLES = 16;
  * stopping points as one at a time, in fewer engine calls. Each batch size and why is a `decision` event.
  */
 export async function adaptiveConsistency(spec: AdaptiveConsistencySpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const maxSamples = spec.maxSamples ?? AC_DEFAULT_MAX_SAMPLES;
-  const criterion = spec.criterion ?? 'beta';
-  const threshold = spec.threshold ?? DEFAULT_THRESHOLDS[criterion];
+  const maxSamples = spec.maxSamples ?? DEFAULTS.adaptiveConsistency.maxSamples;
+  const criterion = spec.criterion ?? DEFAULTS.adaptiveConsistency.criterion;
+  const threshold = spec.threshold ?? DEFAULTS.thresholds[criterion];
   let samples: Candidate[] = [];
   const counts = () => answerGroups(samples).map((g) => g.voters.length);
 
@@ -47,14 +46,15 @@ export async function adaptiveConsistency(spec: AdaptiveConsistencySpec, ctx: St
           });
           return decide();
         }
-        const batch = nextBatch(criterion, threshold, counts(), remaining);
+        const now = counts();
+        const batch = nextBatch(criterion, threshold, now, remaining);
+        const hoped = [(now[0] ?? 0) + batch, ...now.slice(1)];
         ctx.emit({
           type: 'decision',
           choice: `sample ${batch}`,
-          reason:
-            batch === remaining && !checkRule(criterion, threshold, [(counts()[0] ?? 0) + batch, ...counts().slice(1)]).stop
-              ? `${criterion} cannot hold within the ${remaining} samples left: drawing them together`
-              : `${batch} more is the fewest after which ${criterion} could hold`,
+          reason: !checkRule(criterion, threshold, hoped).stop
+            ? `${criterion} cannot hold within the ${remaining} samples left: drawing them together`
+            : `${samples.length === 0 ? 'first batch' : `${batch} more`}: the fewest after which ${criterion} could hold (${hoped.join('–')} if they all agree)`,
         });
         samples = [...samples, ...(await sampleDrafts(ctx, batch, samples.length))];
       }

@@ -2,12 +2,11 @@ import { InvalidRequestError } from '../errors.js';
 import type { CascadeSpec } from '../types.js';
 import { sampleDrafts } from './candidates.js';
 import { BudgetExhaustedError, type StrategyContext } from './context.js';
+import { DEFAULTS } from './defaults.js';
 import { draftGreedy } from './greedy.js';
 import { judge } from './judge.js';
 import { fromCandidate, NO_ANSWER, type StrategyOutcome } from './outcome.js';
 import { majorityVote } from './vote.js';
-
-export const CASCADE_DEFAULT_VOTES = 5;
 
 export type RunNested = (spec: CascadeSpec['then'], ctx: StrategyContext, path: string) => Promise<StrategyOutcome>;
 
@@ -31,10 +30,9 @@ export async function cascade(spec: CascadeSpec, ctx: StrategyContext, path: str
     throw error;
   }
   ctx.emit({ type: 'confidence', signal: spec.signal, value, threshold: spec.threshold });
-  const numbers = { value: value ?? Number.NaN, threshold: spec.threshold };
   if (value !== null && value >= spec.threshold) {
     ctx.emit({ type: 'decision', choice: String(cheap.answer), reason: `${spec.signal} ${value.toFixed(3)} >= ${spec.threshold}: accept without escalating` });
-    ctx.emit({ type: 'stop', rule: 'cascade-accept', reason: `${spec.signal} reached the threshold`, numbers });
+    ctx.emit({ type: 'stop', rule: 'cascade-accept', reason: `${spec.signal} reached the threshold`, numbers: { value, threshold: spec.threshold } });
     return { ...cheap, confidence: value };
   }
   ctx.emit({
@@ -52,7 +50,7 @@ export async function cascade(spec: CascadeSpec, ctx: StrategyContext, path: str
 
 async function cheapAnswer(spec: CascadeSpec, ctx: StrategyContext): Promise<{ cheap: StrategyOutcome; value: number | null }> {
   if (spec.signal === 'vote') {
-    const samples = await sampleDrafts(ctx, spec.n ?? CASCADE_DEFAULT_VOTES);
+    const samples = await sampleDrafts(ctx, spec.n ?? DEFAULTS.cascade.votes);
     const vote = majorityVote(samples);
     ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
     return { cheap: fromCandidate(vote.representative, vote.share), value: vote.leader === null ? null : vote.share };

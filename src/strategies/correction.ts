@@ -15,8 +15,8 @@ export async function feedbackFor(ctx: StrategyContext, claim: Claim, evidence: 
     const says = evidence.verdict === null ? 'unclear' : evidence.verdict ? 'correct' : 'incorrect';
     return { says, text: evidence.text, restated: evidence.restated };
   }
-  const { value, fresh } = await runStep(ctx, ctx.pack.critique(ctx.question, claim));
-  if (fresh) ctx.emit({ type: 'critique', text: value.text, says: value.says });
+  const { value } = await runStep(ctx, ctx.pack.critique(ctx.question, claim));
+  ctx.emit({ type: 'critique', text: value.text, says: value.says });
   return value;
 }
 

@@ -16,6 +16,8 @@ export interface Evidence extends Standing {
 
 /** Programmatic verdicts remembered per request (a callback may be slow, and it is the page's code). */
 const verdicts = new WeakMap<StrategyContext, Map<string, Evidence>>();
+/** Verdicts already in the trace: each appears once, even when its model call first served another step. */
+const reported = new WeakMap<StrategyContext, Set<string>>();
 
 /**
  * Judges a claim with the programmatic verifier when the spec names one, else with the model's own
@@ -26,7 +28,7 @@ export async function judge(ctx: StrategyContext, claim: Claim, verifier?: Verif
   if (claim.answer === null) {
     return { answer: null, verdict: false, score: 0, by: 'no-answer', text: 'no answer to verify', restated: null };
   }
-  const { value, fresh } = await runStep(ctx, ctx.pack.verify(ctx.question, claim));
+  const { value } = await runStep(ctx, ctx.pack.verify(ctx.question, claim));
   const evidence: Evidence = {
     answer: claim.answer,
     verdict: value.verdict,
@@ -35,7 +37,7 @@ export async function judge(ctx: StrategyContext, claim: Claim, verifier?: Verif
     text: value.text,
     restated: value.restated,
   };
-  if (fresh) emitVerify(ctx, evidence);
+  emitVerify(ctx, evidence, claim.text);
   return evidence;
 }
 
@@ -67,10 +69,15 @@ async function judgeProgrammatically(ctx: StrategyContext, claim: Claim, verifie
     restated: null,
   };
   known.set(key, evidence);
-  emitVerify(ctx, evidence);
+  emitVerify(ctx, evidence, claim.text);
   return evidence;
 }
 
-function emitVerify(ctx: StrategyContext, e: Evidence): void {
+function emitVerify(ctx: StrategyContext, e: Evidence, claimText: string): void {
+  let seen = reported.get(ctx);
+  if (!seen) reported.set(ctx, (seen = new Set()));
+  const key = JSON.stringify([e.by, e.answer, claimText]);
+  if (seen.has(key)) return;
+  seen.add(key);
   ctx.emit({ type: 'verify', answer: e.answer, verdict: e.verdict, score: e.score, by: e.by, reason: e.text });
 }

@@ -3,12 +3,11 @@ import type { SelfRefineSpec } from '../types.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { decide, revise } from './correction.js';
+import { DEFAULTS } from './defaults.js';
 import { draftGreedy } from './greedy.js';
 import { judge } from './judge.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
-
-export const SELF_REFINE_DEFAULT_ROUNDS = 3;
 
 /**
  * Self-Refine (Madaan et al., 2023): draft → feedback → refinement, until the feedback says the answer is
@@ -19,8 +18,8 @@ export const SELF_REFINE_DEFAULT_ROUNDS = 3;
  * when the verifier (or the model's self-verification) ranks it above.
  */
 export async function selfRefine(spec: SelfRefineSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const maxRounds = spec.maxRounds ?? SELF_REFINE_DEFAULT_ROUNDS;
-  const mode = spec.prompts ?? 'critique';
+  const maxRounds = spec.maxRounds ?? DEFAULTS.selfRefine.maxRounds;
+  const mode = spec.prompts ?? DEFAULTS.selfRefine.prompts;
   let best: { claim: Claim; confidence: number | null } | null = null;
   const result = (): StrategyOutcome =>
     best ? { answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false } : NO_ANSWER;
@@ -57,8 +56,8 @@ export async function selfRefine(spec: SelfRefineSpec, ctx: StrategyContext): Pr
 
 async function critiqueRound(ctx: StrategyContext, current: Claim): Promise<Claim | null | 'correct'> {
   if (current.answer === null) return null;
-  const { value: feedback, fresh } = await runStep(ctx, ctx.pack.critique(ctx.question, current));
-  if (fresh) ctx.emit({ type: 'critique', text: feedback.text, says: feedback.says });
+  const { value: feedback } = await runStep(ctx, ctx.pack.critique(ctx.question, current));
+  ctx.emit({ type: 'critique', text: feedback.text, says: feedback.says });
   if (feedback.says === 'correct') return 'correct';
   return revise(ctx, current, feedback);
 }

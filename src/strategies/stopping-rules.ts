@@ -2,8 +2,6 @@ import { betaAboveHalf } from '../confidence/beta.js';
 import { dirichletLeaderProbability } from '../confidence/dirichlet.js';
 import type { StoppingCriterion } from '../types.js';
 
-/** Adaptive-Consistency's defaults (Aggarwal et al., 2023, and its reference code). */
-export const DEFAULT_THRESHOLDS: Record<StoppingCriterion, number> = { beta: 0.95, dirichlet: 0.95, entropy: 0.75, majority: 0.8 };
 
 /** The Dirichlet rule looks at this many of the most common answers. */
 export const DIRICHLET_TOP_K = 5;

@@ -2,7 +2,9 @@
  * The trust rule (ART, Shridhar et al. 2024; Huang et al. 2024 on why it is needed): a revision replaces
  * the answer it revises only when the evidence ranks it above. Evidence ranks first by verdict (accepted >
  * cannot tell > rejected), then by score (P(yes) of self-verification, 1/0 of a programmatic verifier).
- * Equal evidence keeps the incumbent: intrinsic self-correction without evidence lowers accuracy.
+ * Equal evidence keeps the incumbent: intrinsic self-correction without evidence lowers accuracy. When the
+ * judge rejects both, a slightly higher P(yes) is not evidence of a better answer, only of another wrong
+ * one, so the incumbent stays.
  */
 export interface Standing {
   answer: string | null;
@@ -28,6 +30,7 @@ export function trustRule(incumbent: Standing, revision: Standing): TrustDecisio
   const verdicts = `${revision.by}: revision ${verdictWord(revision.verdict)}, current ${verdictWord(incumbent.verdict)}`;
   if (b > a) return { replace: true, reason: verdicts };
   if (b < a) return { replace: false, reason: verdicts };
+  if (revision.verdict === false) return { replace: false, reason: `${verdicts}; both rejected` };
   if (incumbent.score !== null && revision.score !== null && revision.score > incumbent.score) {
     return { replace: true, reason: `${verdicts}; revision scores higher (${fmt(revision.score)} > ${fmt(incumbent.score)})` };
   }

@@ -2,35 +2,42 @@ import type { Claim } from '../prompts/pack.js';
 import type { VerifyCorrectSpec } from '../types.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
+import { DEFAULTS } from './defaults.js';
 import { decide, feedbackFor, revise } from './correction.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { majorityVote } from './vote.js';
 
-export const VC_DEFAULTS = { samples: 4, rounds: 2 } as const;
+interface Judged {
+  claim: Claim;
+  evidence: Evidence;
+}
 
 interface Track {
   index: number;
-  claim: Claim;
+  /** What this sample stands for in the vote: the best-evidenced of the sample and its corrections. */
+  best: Judged;
+  /** The latest correction, which the next round corrects (SETS iterates on its own output). */
+  working: Judged;
   /** The sample's; a correction has none. Breaks tied votes. */
   meanLogprob: number | null;
-  evidence: Evidence | null;
-  /** A correction was refused by the trust rule: the same greedy correction would come back again. */
+  /** No further correction to try: none offered, or it repeated an answer already seen. */
   settled: boolean;
+  seen: Set<string | null>;
 }
 
 /**
  * SETS (Chen et al., 2025): sample `samples` answers in one batched call, judge each (self-verification,
  * or the spec's verifier), ask the model to correct the ones that fail for up to `rounds`, then vote among
- * the verified answers (among all, when none is verified). A correction replaces its sample only under the
- * trust rule.
+ * the verified answers (among all, when none is verified). Each round corrects the latest correction, as
+ * SETS does; what a sample stands for in the vote changes only under the trust rule.
  */
 export async function verifyCorrect(spec: VerifyCorrectSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const rounds = spec.rounds ?? VC_DEFAULTS.rounds;
+  const rounds = spec.rounds ?? DEFAULTS.verifyCorrect.rounds;
   let tracks: Track[] = [];
 
   const finish = (): StrategyOutcome => {
-    const verified = tracks.filter((t) => t.evidence?.verdict === true);
+    const verified = tracks.filter((t) => t.best.evidence.verdict === true);
     const pool = verified.length > 0 ? verified : tracks;
     const vote = majorityVote(pool.map(asCandidate));
     ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
@@ -46,30 +53,30 @@ export async function verifyCorrect(spec: VerifyCorrectSpec, ctx: StrategyContex
 
   return withinBudget(
     async () => {
-      const samples = await sampleDrafts(ctx, spec.samples ?? VC_DEFAULTS.samples);
-      tracks = samples.map((c) => ({ index: c.index, claim: { text: c.text, answer: c.answer }, meanLogprob: c.meanLogprob, evidence: null, settled: false }));
-      for (const track of tracks) track.evidence = await judge(ctx, track.claim, spec.verifier);
+      const samples = await sampleDrafts(ctx, spec.samples ?? DEFAULTS.verifyCorrect.samples);
+      for (const c of samples) {
+        const first: Judged = { claim: { text: c.text, answer: c.answer }, evidence: await judge(ctx, c, spec.verifier) };
+        tracks.push({ index: c.index, best: first, working: first, meanLogprob: c.meanLogprob, settled: false, seen: new Set([c.answer]) });
+      }
 
       for (let round = 1; round <= rounds; round++) {
-        const failing = tracks.filter((t) => t.evidence!.verdict !== true && !t.settled && t.claim.answer !== null);
+        const failing = tracks.filter((t) => t.best.evidence.verdict !== true && !t.settled && t.working.claim.answer !== null);
         if (failing.length === 0) {
           ctx.emit({ type: 'stop', rule: 'all-verified', reason: `no sample left to correct after round ${round - 1}`, numbers: { round: round - 1 } });
           return finish();
         }
         for (const track of failing) {
-          const feedback = await feedbackFor(ctx, track.claim, track.evidence!);
-          const revised = await revise(ctx, track.claim, feedback);
-          if (!revised) {
+          const feedback = await feedbackFor(ctx, track.working.claim, track.working.evidence);
+          const revised = await revise(ctx, track.working.claim, feedback);
+          if (!revised || track.seen.has(revised.answer)) {
             track.settled = true;
             continue;
           }
-          const evidence = await judge(ctx, revised, spec.verifier);
-          if (decide(ctx, track.evidence!, evidence, `sample ${track.index}'s`)) {
-            track.claim = revised;
-            track.evidence = evidence;
+          track.seen.add(revised.answer);
+          track.working = { claim: revised, evidence: await judge(ctx, revised, spec.verifier) };
+          if (decide(ctx, track.best.evidence, track.working.evidence, `sample ${track.index}'s`)) {
+            track.best = track.working;
             track.meanLogprob = null;
-          } else {
-            track.settled = true;
           }
         }
       }
@@ -83,10 +90,10 @@ export async function verifyCorrect(spec: VerifyCorrectSpec, ctx: StrategyContex
 function asCandidate(track: Track): Candidate {
   return {
     index: track.index,
-    text: track.claim.text,
-    answer: track.claim.answer,
+    text: track.best.claim.text,
+    answer: track.best.claim.answer,
     meanLogprob: track.meanLogprob,
-    confidence: track.evidence?.score ?? null,
+    confidence: track.best.evidence.score,
     confidenceSource: 'sequence-probability',
   };
 }

@@ -3,12 +3,11 @@ import type { WaitSpec } from '../types.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { decide } from './correction.js';
+import { DEFAULTS } from './defaults.js';
 import { draftGreedy } from './greedy.js';
 import { judge } from './judge.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
-
-export const WAIT_DEFAULT_NUDGES = 1;
 
 /**
  * The "Wait" nudge (Self-Correction Bench, 2025): append the model's second-thought cue to its own draft
@@ -16,7 +15,7 @@ export const WAIT_DEFAULT_NUDGES = 1;
  * on the latest answer. A changed answer replaces the best so far only under the trust rule.
  */
 export async function waitNudge(spec: WaitSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const maxNudges = spec.maxNudges ?? WAIT_DEFAULT_NUDGES;
+  const maxNudges = spec.maxNudges ?? DEFAULTS.wait.maxNudges;
   let best: { claim: Claim; confidence: number | null } | null = null;
   const result = (): StrategyOutcome =>
     best ? { answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false } : NO_ANSWER;

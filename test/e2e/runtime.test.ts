@@ -25,9 +25,10 @@ async function openHarness(page: Page): Promise<void> {
 }
 
 /** Greedy answers of the model card's 20 fixed prompts, solved in the page through the worker. */
-async function greedyCompletions(page: Page): Promise<{ info: unknown; completions: string[] }> {
+async function greedyCompletions(page: Page): Promise<{ info: unknown; completions: string[]; progress: number[] }> {
   return page.evaluate(async (prompts) => {
-    const runtime = await window.secondThought.createRuntime();
+    const progress: number[] = [];
+    const runtime = await window.secondThought.createRuntime({ onProgress: (e) => progress.push(e.progress) });
     const completions: string[] = [];
     for (const prompt of prompts) {
       const result = await runtime.solve({ prompt, answer: { kind: 'number' }, cache: 'bypass' });
@@ -35,7 +36,7 @@ async function greedyCompletions(page: Page): Promise<{ info: unknown; completio
     }
     const info = runtime.info();
     await runtime.dispose();
-    return { info, completions };
+    return { info, completions, progress };
   }, reference.fixedPrompts.map((p) => p.prompt));
 }
 
@@ -56,8 +57,11 @@ describe('on WebGPU', () => {
   });
 
   it('runs the model in a worker on WebGPU and gives the model card greedy answers', async () => {
-    const { info, completions } = await greedyCompletions(page);
+    const { info, completions, progress } = await greedyCompletions(page);
     expect(info).toMatchObject({ model: 'tiny-arith', engine: 'transformers', device: 'webgpu', worker: true, fallback: null });
+    // onProgress crossed the worker boundary while the model loaded, ending at 1.
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(1);
     expect(completions).toEqual(expectedTexts);
     expect(errors).toEqual([]);
   });
