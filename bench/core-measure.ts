@@ -30,6 +30,26 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return now() - start;
 }
 
+/** Times `a` and `b` on every prompt, alternating which goes first; returns the two sums. */
+async function interleaved(
+  prompts: string[],
+  a: (prompt: string, i: number) => Promise<unknown>,
+  b: (prompt: string, i: number) => Promise<unknown>,
+): Promise<[number, number]> {
+  let sumA = 0;
+  let sumB = 0;
+  for (const [i, p] of prompts.entries()) {
+    if (i % 2 === 0) {
+      sumA += await timed(() => a(p, i));
+      sumB += await timed(() => b(p, i));
+    } else {
+      sumB += await timed(() => b(p, i));
+      sumA += await timed(() => a(p, i));
+    }
+  }
+  return [sumA, sumB];
+}
+
 /**
  * `engine` must be the engine inside `runtime` (or an identical one on the same device) so the bare call
  * and the solve do the same model work.
@@ -48,34 +68,17 @@ export async function measureCore(engine: Engine, runtime: Runtime, prompts: str
     await runtime.solve({ prompt: p, cache: 'bypass' });
   }
 
-  let bare = 0;
-  let solve = 0;
-  for (const [i, p] of prompts.entries()) {
-    const a = () => engine.generate(draft(p));
-    // A fresh prompt each time: the solve pays for validation, key hashing, a cache miss and the store.
-    const b = () => runtime.solve({ prompt: p, answer: { kind: 'number' } });
-    if (i % 2 === 0) {
-      bare += await timed(a);
-      solve += await timed(b);
-    } else {
-      solve += await timed(b);
-      bare += await timed(a);
-    }
-  }
-
-  let sc = 0;
-  let greedy = 0;
-  for (const [i, p] of prompts.entries()) {
-    const a = () => runtime.solve({ prompt: p, strategy: { kind: 'self-consistency', n: 8 }, sampling: { seed: i }, cache: 'bypass' });
-    const b = () => runtime.solve({ prompt: p, cache: 'bypass' });
-    if (i % 2 === 0) {
-      sc += await timed(a);
-      greedy += await timed(b);
-    } else {
-      greedy += await timed(b);
-      sc += await timed(a);
-    }
-  }
+  // A fresh prompt each time: the solve pays for validation, key hashing, a cache miss and the store.
+  const [bare, solve] = await interleaved(
+    prompts,
+    (p) => engine.generate(draft(p)),
+    (p) => runtime.solve({ prompt: p, answer: { kind: 'number' } }),
+  );
+  const [sc, greedy] = await interleaved(
+    prompts,
+    (p, i) => runtime.solve({ prompt: p, strategy: { kind: 'self-consistency', n: 8 }, sampling: { seed: i }, cache: 'bypass' }),
+    (p) => runtime.solve({ prompt: p, cache: 'bypass' }),
+  );
 
   let generate = 0;
   let hit = 0;
