@@ -18,10 +18,14 @@ interface StoredEntry {
 
 export interface ResultCache {
   get(key: string): Promise<SolveResult | undefined>;
+  /** Returns once the entry is servable; it reaches the store in the background. */
   set(key: string, result: SolveResult): Promise<void>;
   stats(): Promise<CacheStats>;
   clear(): Promise<void>;
 }
+
+/** Entries kept in memory in front of the store: hits on them cost no IndexedDB read. */
+const RECENT = 64;
 
 export function createResultCache(store: KeyValueStore, options: ResultCacheOptions = {}): ResultCache {
   const ttlMs = options.ttlMs ?? 30 * 24 * 3600 * 1000;
@@ -31,6 +35,10 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
   let misses = 0;
   // key → (lastUsed, bytes), read once from the store so eviction needs no full scan per write.
   let index: Promise<Map<string, { lastUsed: number; bytes: number }>> | undefined;
+  // Most recently used entries, oldest first (a Map keeps insertion order).
+  const recent = new Map<string, StoredEntry>();
+  // Store writes run in order behind the caller's back; stats() and clear() wait for them.
+  let writes: Promise<void> = Promise.resolve();
 
   function loadIndex() {
     index ??= store.entries().then((all) => {
@@ -43,13 +51,28 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
     return index;
   }
 
+  function remember(key: string, entry: StoredEntry): void {
+    recent.delete(key);
+    recent.set(key, entry);
+    if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  }
+
+  function persist(task: () => Promise<void>): void {
+    writes = writes.then(task).catch((error: unknown) => {
+      // A failed write (quota, a closed database) costs a future cache miss, never the answer.
+      console.warn('second-thought: could not write the result cache:', error);
+    });
+  }
+
   async function get(key: string): Promise<SolveResult | undefined> {
     const map = await loadIndex();
-    const value = await store.get(key);
+    // The index is the truth: the store may still hold an entry whose deletion is queued.
+    const value = map.has(key) ? (recent.get(key) ?? (await store.get(key))) : undefined;
     if (!isEntry(value) || now() - value.createdAt > ttlMs) {
       if (value !== undefined) {
-        await store.del(key);
+        recent.delete(key);
         map.delete(key);
+        persist(() => store.del(key));
       }
       misses++;
       return undefined;
@@ -57,26 +80,31 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
     hits++;
     const touched: StoredEntry = { ...value, lastUsed: now() };
     map.set(key, { lastUsed: touched.lastUsed, bytes: touched.bytes });
-    await store.set(key, touched);
-    return value.result;
+    remember(key, touched);
+    persist(() => store.set(key, touched));
+    return structuredClone(value.result);
   }
 
   async function set(key: string, result: SolveResult): Promise<void> {
     const map = await loadIndex();
-    const bytes = JSON.stringify(result).length * 2;
     const t = now();
-    await store.set(key, { result, createdAt: t, lastUsed: t, bytes } satisfies StoredEntry);
-    map.set(key, { lastUsed: t, bytes });
-    if (map.size > maxEntries) {
-      const oldest = [...map].sort(([, a], [, b]) => a.lastUsed - b.lastUsed).slice(0, map.size - maxEntries);
-      for (const [old] of oldest) {
-        await store.del(old);
-        map.delete(old);
-      }
+    const entry: StoredEntry = { result: structuredClone(result), createdAt: t, lastUsed: t, bytes: JSON.stringify(result).length * 2 };
+    remember(key, entry);
+    map.set(key, { lastUsed: t, bytes: entry.bytes });
+    const evicted =
+      map.size > maxEntries ? [...map].sort(([, a], [, b]) => a.lastUsed - b.lastUsed).slice(0, map.size - maxEntries).map(([k]) => k) : [];
+    for (const old of evicted) {
+      map.delete(old);
+      recent.delete(old);
     }
+    persist(async () => {
+      await store.set(key, entry);
+      for (const old of evicted) await store.del(old);
+    });
   }
 
   async function stats(): Promise<CacheStats> {
+    await writes;
     const map = await loadIndex();
     let bytes = 0;
     for (const entry of map.values()) bytes += entry.bytes;
@@ -84,6 +112,8 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
   }
 
   async function clear(): Promise<void> {
+    await writes;
+    recent.clear();
     await store.clear();
     (await loadIndex()).clear();
     hits = 0;

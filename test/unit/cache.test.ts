@@ -93,6 +93,23 @@ describe('result cache', () => {
     await reopened.clear();
     expect((await reopened.stats()).entries).toBe(0);
   });
+
+  it('serves a fresh entry before its store write lands, and a failing store costs no answer', async () => {
+    let release!: () => void;
+    const slow = memoryStore();
+    const gate = new Promise<void>((r) => (release = r));
+    const cache = createResultCache({ ...slow, set: async (k, v) => { await gate; await slow.set(k, v); } });
+    await cache.set('k', result('5'));
+    expect((await cache.get('k'))?.answer).toBe('5');
+    release();
+    expect((await cache.stats()).entries).toBe(1);
+    expect((await slow.entries()).length).toBe(1);
+
+    const broken = createResultCache({ ...memoryStore(), set: async () => { throw new Error('QuotaExceededError'); } });
+    await broken.set('k', result('6'));
+    expect((await broken.get('k'))?.answer).toBe('6');
+    await expect(broken.stats()).resolves.toMatchObject({ entries: 1 });
+  });
 });
 
 describe('in-flight sharing', () => {
