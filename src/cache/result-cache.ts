@@ -22,6 +22,8 @@ export interface ResultCache {
   set(key: string, result: SolveResult): Promise<void>;
   stats(): Promise<CacheStats>;
   clear(): Promise<void>;
+  /** Resolves when every write so far has reached the store. */
+  flush(): Promise<void>;
 }
 
 /** Entries kept in memory in front of the store: hits on them cost no IndexedDB read. */
@@ -120,7 +122,7 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
     misses = 0;
   }
 
-  return { get, set, stats, clear };
+  return { get, set, stats, clear, flush: () => writes };
 }
 
 function isEntry(value: unknown): value is StoredEntry {

@@ -152,6 +152,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
     dispose: async () => {
       if (disposed) return;
       disposed = true;
+      await cache?.flush();
       await engine.dispose();
     },
   };
