@@ -26,4 +26,5 @@ run('npx', ['tsc', '--noEmit', '-p', '.']);
 run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', ...extra]);
 run('node', ['scripts/build.mjs']);
 run('npx', ['vite', 'build', '--mode', 'e2e', '--logLevel', 'warn']);
+run('npx', ['vite', 'build', '--config', 'vite.widget.config.ts', '--mode', 'e2e', '--logLevel', 'warn']);
 run('npx', ['vitest', 'run', '--project', 'e2e', ...extra], { CHROMIUM_PATH: chromium });

@@ -1,0 +1,150 @@
+/** Ask: a question, a strategy with its parameters, the live trace and the answer card. */
+import { AbortError, InvalidRequestError } from '../errors.js';
+import { validateStrategy } from '../request/schema.js';
+import type { AnswerSpec, CacheMode, SamplingOptions, SolveRequest } from '../types.js';
+import { h, replace } from './dom.js';
+import { createResultView } from './result-view.js';
+import type { Session } from './session.js';
+import { createStrategyPicker } from './strategy-picker.js';
+import { createTraceView } from './trace-view.js';
+
+const EXAMPLES: Record<'arith' | 'chat', string[]> = {
+  arith: ['347+589', '12+7', '731-286', '47*83'],
+  chat: ['What is 17 * 24?', 'A train covers 60 km in 45 minutes. What is its speed in km/h?', 'Is 221 a prime number?'],
+};
+
+export function createAskView(session: Session, onSolved: () => void): HTMLElement {
+  const prompt = h('input', { id: 'prompt', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. 347+589', required: true, 'aria-describedby': 'prompt-hint' });
+  const askButton = h('button', { type: 'submit', id: 'ask-button' }, 'Ask');
+  const stopButton = h('button', { type: 'button', id: 'stop', class: 'secondary', disabled: true }, 'Stop');
+  const examples = h('div', { class: 'examples', 'aria-label': 'Examples' });
+  const picker = createStrategyPicker({ initial: { kind: 'self-consistency', n: 8 } });
+  const pickerError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+
+  const answerKind = h('select', { id: 'answer-kind' }, h('option', { value: 'number' }, 'number'), h('option', { value: 'text' }, 'text'));
+  const temperature = h('input', { id: 'temperature', type: 'number', min: 0, max: 5, step: 0.1, placeholder: 'model default', inputmode: 'decimal' });
+  const seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, placeholder: 'random', inputmode: 'numeric' });
+  const cacheMode = h(
+    'select',
+    { id: 'cache-mode' },
+    h('option', { value: 'use' }, 'use the cache'),
+    h('option', { value: 'refresh' }, 'recompute and store'),
+    h('option', { value: 'bypass' }, 'bypass the cache'),
+  );
+  const options = h(
+    'details',
+    { class: 'options' },
+    h('summary', {}, 'Answer, sampling and cache'),
+    h(
+      'div',
+      { class: 'grid' },
+      h('div', { class: 'field' }, h('label', { for: 'answer-kind' }, 'Answer kind'), answerKind),
+      h('div', { class: 'field' }, h('label', { for: 'temperature' }, 'Temperature'), temperature),
+      h('div', { class: 'field' }, h('label', { for: 'seed' }, 'Seed'), seed),
+      h('div', { class: 'field' }, h('label', { for: 'cache-mode' }, 'Cache'), cacheMode),
+    ),
+  );
+
+  const form = h(
+    'form',
+    // novalidate: the library validates every field and names it ("strategy.threshold"), one voice for errors.
+    { id: 'ask-form', class: 'card ask-form', 'aria-label': 'Ask a question', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'prompt' }, 'Question'), h('div', { class: 'prompt-row' }, prompt, askButton, stopButton)),
+    h('p', { class: 'hint', id: 'prompt-hint' }, 'Enter asks; Stop (or Escape) cancels.'),
+    examples,
+    picker.element,
+    pickerError,
+    options,
+  );
+
+  const resultView = createResultView();
+  const traceView = createTraceView();
+  const element = h(
+    'div',
+    { class: 'ask-view' },
+    form,
+    h('section', { class: 'card result-card', 'aria-labelledby': 'result-title' }, h('h2', { id: 'result-title' }, 'Result'), resultView.element),
+    h('section', { class: 'card trace-card', 'aria-labelledby': 'trace-title' }, h('h2', { id: 'trace-title' }, 'Trace'), traceView.element),
+  );
+
+  function showExamples(kind: 'arith' | 'chat'): void {
+    replace(
+      examples,
+      h('span', { class: 'hint' }, 'Try:'),
+      ...EXAMPLES[kind].map((text) =>
+        h('button', { type: 'button', class: 'chip', onclick: () => {
+          prompt.value = text;
+          prompt.focus();
+        } }, text),
+      ),
+    );
+  }
+  showExamples('arith');
+  session.onChange((runtime) => {
+    if (!runtime) return;
+    const arith = runtime.info().model === 'tiny-arith';
+    answerKind.value = arith ? 'number' : 'text';
+    prompt.placeholder = arith ? 'e.g. 347+589' : 'Ask a question';
+    showExamples(arith ? 'arith' : 'chat');
+  });
+
+  let controller: AbortController | null = null;
+  stopButton.addEventListener('click', () => controller?.abort());
+  element.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && controller) controller.abort();
+  });
+  picker.onChange(() => (pickerError.hidden = true));
+
+  function buildRequest(): SolveRequest | null {
+    let strategy;
+    try {
+      strategy = validateStrategy(picker.spec());
+    } catch (error) {
+      pickerError.textContent = error instanceof InvalidRequestError ? error.message : String(error);
+      pickerError.hidden = false;
+      return null;
+    }
+    const sampling: SamplingOptions = {};
+    if (temperature.value !== '') sampling.temperature = Number(temperature.value);
+    if (seed.value !== '') sampling.seed = Number(seed.value);
+    return {
+      prompt: prompt.value,
+      strategy,
+      answer: { kind: answerKind.value } as AnswerSpec,
+      sampling,
+      cache: cacheMode.value as CacheMode,
+    };
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const runtime = session.runtime();
+    if (!runtime) {
+      resultView.error('Load a model first.');
+      return;
+    }
+    const request = buildRequest();
+    if (!request) return;
+    controller?.abort();
+    const mine = (controller = new AbortController());
+    stopButton.disabled = false;
+    traceView.reset('');
+    resultView.pending('Thinking…');
+    try {
+      const result = await runtime.solve({ ...request, signal: mine.signal, onEvent: (e) => traceView.push(e) });
+      resultView.show(result);
+      if (result.cached) traceView.showAll(result.trace, 'Served from the cache: the trace recorded when this answer was first computed.');
+    } catch (error) {
+      if (error instanceof AbortError || (error as Error)?.name === 'AbortError') resultView.error('Stopped.');
+      else resultView.error(error instanceof Error ? error.message : String(error));
+    } finally {
+      if (controller === mine) {
+        controller = null;
+        stopButton.disabled = true;
+      }
+      onSolved();
+    }
+  });
+
+  return element;
+}

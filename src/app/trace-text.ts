@@ -1,0 +1,89 @@
+/**
+ * Plain-language descriptions of trace events, shared by the app's trace view and the widget. Pure: it
+ * returns strings, and the views put them in the page as text.
+ */
+import type { SolveResult, TraceEvent } from '../types.js';
+import { formatPercent } from './format.js';
+
+export interface EventSummary {
+  /** A short tag: "Sample 3", "Vote", "Verify". */
+  title: string;
+  /** The headline, e.g. the extracted answer or the decision. */
+  line: string;
+  /** Model text, shown verbatim (as text) where the event carries some. */
+  text?: string;
+  /** For styling: good (accepted / verified), bad (rejected), neutral. */
+  tone: 'good' | 'bad' | 'neutral';
+}
+
+const show = (answer: string | null) => (answer === null ? 'no answer' : answer);
+/** Model text worth showing beside its answer: not when it is just the answer again. */
+const textBeside = (text: string, answer: string | null) => (text.trim() === (answer ?? '').trim() ? undefined : text);
+
+export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'result' }>): EventSummary {
+  switch (event.type) {
+    case 'draft':
+      return { title: 'Draft', line: `→ ${show(event.answer)} (${event.tokens} tokens)`, text: textBeside(event.text, event.answer), tone: 'neutral' };
+    case 'sample': {
+      const extra = [
+        event.confidence !== null ? `confidence ${formatPercent(event.confidence)}` : null,
+        event.meanLogprob !== null ? `mean log-prob ${event.meanLogprob.toFixed(2)}` : null,
+      ].filter(Boolean);
+      return {
+        title: `Sample ${event.index + 1}`,
+        line: `→ ${show(event.answer)}${extra.length ? ` · ${extra.join(' · ')}` : ''}`,
+        text: textBeside(event.text, event.answer),
+        tone: 'neutral',
+      };
+    }
+    case 'vote': {
+      const counts = Object.entries(event.counts)
+        .sort(([, a], [, b]) => b - a)
+        .map(([answer, count]) => `${answer} ×${count}`)
+        .join(', ');
+      return { title: 'Vote', line: `${counts || 'no answers'} · leader ${show(event.leader)} (${formatPercent(event.share)})`, tone: 'neutral' };
+    }
+    case 'verify': {
+      const verdict = event.verdict === null ? 'cannot tell' : event.verdict ? 'correct' : 'wrong';
+      const score = event.score !== null ? ` · score ${event.score.toFixed(2)}` : '';
+      return {
+        title: 'Verify',
+        line: `${show(event.answer)} judged ${verdict} by ${event.by}${score}`,
+        text: event.reason,
+        tone: event.verdict === null ? 'neutral' : event.verdict ? 'good' : 'bad',
+      };
+    }
+    case 'critique':
+      return { title: 'Critique', line: `says the answer is ${event.says}`, text: event.text, tone: event.says === 'correct' ? 'good' : event.says === 'incorrect' ? 'bad' : 'neutral' };
+    case 'revise':
+      return { title: 'Revise', line: `${show(event.from)} → ${show(event.to)}`, text: event.text, tone: 'neutral' };
+    case 'decision':
+      return { title: 'Decision', line: `${event.choice}: ${event.reason}`, tone: 'good' };
+    case 'confidence':
+      return {
+        title: 'Confidence',
+        line: `${event.signal} ${event.value === null ? 'n/a' : formatPercent(event.value)}${event.threshold !== undefined ? ` (threshold ${formatPercent(event.threshold)})` : ''}`,
+        tone: event.value === null || event.threshold === undefined ? 'neutral' : event.value >= event.threshold ? 'good' : 'bad',
+      };
+    case 'stop':
+      return { title: 'Stop', line: `${event.rule}: ${event.reason}`, tone: 'neutral' };
+  }
+}
+
+/** The last decision in a result's trace, or a sentence saying how the strategy arrived at its answer. */
+export function explainResult(result: SolveResult): string {
+  const decision = [...result.trace].reverse().find((e) => e.type === 'decision');
+  if (decision && decision.type === 'decision') return decision.reason;
+  const vote = [...result.trace].reverse().find((e) => e.type === 'vote');
+  if (vote && vote.type === 'vote') return `majority of the samples (${formatPercent(vote.share)} agree)`;
+  if (result.trace.some((e) => e.type === 'draft')) return 'the greedy draft';
+  return result.cached ? 'served from the cache' : `${result.strategy.kind} result`;
+}
+
+/** The threshold the result's confidence was judged against, if the strategy used one. */
+export function thresholdOf(result: SolveResult): number | undefined {
+  for (const event of [...result.trace].reverse()) {
+    if (event.type === 'confidence' && event.threshold !== undefined) return event.threshold;
+  }
+  return result.strategy.kind === 'cascade' ? result.strategy.threshold : undefined;
+}
