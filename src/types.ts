@@ -235,6 +235,8 @@ export interface Capabilities {
   contextLength: number;
   /** The model has trained confidence tokens (Self-REF). */
   confidenceToken: boolean;
+  /** The engine can continue an open assistant turn (the instruct "Wait" nudge needs it). */
+  continueAssistant: boolean;
 }
 
 export interface RuntimeInfo {

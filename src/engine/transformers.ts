@@ -71,6 +71,7 @@ export async function createTransformersEngine(options: TransformersEngineOption
       seededSampling: true,
       contextLength,
       confidenceToken: hasConfidenceToken,
+      continueAssistant: true,
     },
   };
 

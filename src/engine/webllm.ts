@@ -80,6 +80,8 @@ export async function createWebLlmEngine(options: LoadEngineOptions, deps: WebLl
       seededSampling: true,
       contextLength: model.contextLength,
       confidenceToken: false,
+      // Its chat API refuses a conversation that ends on an assistant message.
+      continueAssistant: false,
     },
   };
 

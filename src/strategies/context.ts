@@ -1,7 +1,7 @@
 import type { Engine, EnginePrompt, Generation, GenerateParams } from '../engine/engine.js';
 import { AbortError, throwIfAborted } from '../errors.js';
 import type { PromptPack } from '../prompts/pack.js';
-import type { AnswerSpec, BudgetOptions, ChatMessage, SamplingOptions, TraceEvent, Usage, VerifyCallback } from '../types.js';
+import type { AnswerSpec, Capabilities, BudgetOptions, ChatMessage, SamplingOptions, TraceEvent, Usage, VerifyCallback } from '../types.js';
 
 /** A trace event before the context stamps its time. */
 export type TraceInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 't'> : never) : never;
@@ -39,6 +39,8 @@ export interface StrategyContext {
   verify?: VerifyCallback;
   /** Milliseconds before `budget.deadlineMs` passes (Infinity without one): bounds work outside `generate`. */
   remainingMs(): number;
+  /** What the engine can do, so a strategy can refuse clearly instead of failing deep inside a call. */
+  capabilities: Capabilities;
 }
 
 export type Serialize = <T>(task: (signal: AbortSignal) => Promise<T>, signal: AbortSignal) => Promise<T>;
@@ -137,6 +139,7 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
     signal,
     verify: options.verify,
     remainingMs: () => deadline - now(),
+    capabilities: options.engine.info().capabilities,
   };
 }
 

@@ -32,7 +32,7 @@ export function runStrategy(spec: StrategySpec, ctx: StrategyContext, path = 'st
     case 'self-refine':
       return selfRefine(spec, ctx);
     case 'wait':
-      return waitNudge(spec, ctx);
+      return waitNudge(spec, ctx, path);
     case 'cascade':
       return cascade(spec, ctx, path, runStrategy);
   }

@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '../errors.js';
 import type { Claim } from '../prompts/pack.js';
 import type { WaitSpec } from '../types.js';
 import { claimOf } from './claims.js';
@@ -14,7 +15,7 @@ import { runStep } from './steps.js';
  * and let it continue ("\n\nWait," for instruct models, `?` for tiny-arith), up to `maxNudges` times, each
  * on the latest answer. A changed answer replaces the best so far only under the trust rule.
  */
-export async function waitNudge(spec: WaitSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+export async function waitNudge(spec: WaitSpec, ctx: StrategyContext, path = 'strategy'): Promise<StrategyOutcome> {
   const maxNudges = spec.maxNudges ?? DEFAULTS.wait.maxNudges;
   let best: { claim: Claim; confidence: number | null } | null = null;
   const result = (): StrategyOutcome =>
@@ -27,7 +28,11 @@ export async function waitNudge(spec: WaitSpec, ctx: StrategyContext): Promise<S
     const seen = new Set([draft.answer]);
     for (let nudge = 1; nudge <= maxNudges; nudge++) {
       if (current.answer === null) break;
-      const continued = claimOf(ctx, (await runStep(ctx, ctx.pack.nudge(ctx.question, current))).value);
+      const step = ctx.pack.nudge(ctx.question, current);
+      if ('messages' in step.prompt && step.prompt.continueFinal && !ctx.capabilities.continueAssistant) {
+        throw new InvalidRequestError(path, `the ${ctx.pack.family} "Wait" nudge continues the assistant's own turn, which this engine cannot do (WebLLM); use an ONNX build of the model with engine 'transformers'`);
+      }
+      const continued = claimOf(ctx, (await runStep(ctx, step)).value);
       // A continuation without an answer ("Wait, yes, that is right.") keeps the answer it continued.
       if (continued.answer === null || continued.answer === current.answer) {
         ctx.emit({ type: 'stop', rule: 'kept', reason: `nudge ${nudge} kept the answer ${current.answer}`, numbers: { nudge } });

@@ -28,7 +28,7 @@ export function scriptedEngine(script: Script, options: { info?: Partial<EngineI
     model: 'scripted',
     device: 'cpu',
     fallback: null,
-    capabilities: { batchedSampling: true, logprobs: true, topLogprobs: 0, seededSampling: true, contextLength: 4096, confidenceToken: false },
+    capabilities: { batchedSampling: true, logprobs: true, topLogprobs: 0, seededSampling: true, contextLength: 4096, confidenceToken: false, continueAssistant: true },
     ...options.info,
   };
   return {

@@ -54,6 +54,7 @@ describe('WebLLM adapter: loading', () => {
         seededSampling: true,
         contextLength: 4096,
         confidenceToken: false,
+        continueAssistant: false,
       },
     });
   });
