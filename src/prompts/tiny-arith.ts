@@ -57,7 +57,7 @@ export const tinyArithPack: PromptPack = {
   draft: (messages) => ({ messages: messages.filter((m) => m.role === 'user').slice(-1) }),
   draftMaxTokens: 8,
   // The model card's choice (best SC@8 on a validation slice).
-  defaultTemperature: 0.8,
+  defaultTemperature: 0.5,
   confidenceTokens: { confident: '<CN>', unsure: '<UN>' },
   verify: (messages, claim) => checkStep(messages, claim.answer, (j) => j),
   critique: (messages, claim) =>
