@@ -3,6 +3,7 @@
  * the canvas as a PNG (the chart library does the drawing; the browser is only its canvas).
  */
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { launchBrowser } from '../test/e2e/support/browser.js';
 
 export interface PlotPoint {
@@ -12,7 +13,8 @@ export interface PlotPoint {
 }
 
 export async function plotAccuracyVsTokens(points: PlotPoint[], title: string, path: string): Promise<void> {
-  const chartJs = createRequire(import.meta.url).resolve('chart.js/dist/chart.umd.min.js');
+  // The package's exports map hides its UMD build; it sits beside the CommonJS entry.
+  const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
   const browser = await launchBrowser({ webgpu: false });
   try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 }, deviceScaleFactor: 1 });

@@ -37,6 +37,7 @@ const coreBrowser = runJson<Core>('bench/core-browser.ts');
 const strategies = runJson<Strategies>('bench/strategies-node.ts');
 
 mkdirSync(DOCS, { recursive: true });
+writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify({ coreNode, coreBrowser, strategies }, null, 2));
 await plotAccuracyVsTokens(
   strategies.rows.map((r) => ({ name: r.name, tokens: r.meanTokens, accuracy: r.accuracy })),
   `tiny-arith held-out (${strategies.prompts} questions): accuracy vs completion tokens`,
@@ -92,5 +93,4 @@ ${strategyTable}
 ![accuracy vs tokens](accuracy-vs-tokens.png)
 `;
 writeFileSync(join(DOCS, 'benchmarks.md'), doc);
-writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify({ coreNode, coreBrowser, strategies }, null, 2));
 console.error('wrote docs/benchmarks.md, docs/benchmarks.json, docs/accuracy-vs-tokens.png');
