@@ -80,17 +80,18 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
       return undefined;
     }
     hits++;
-    const touched: StoredEntry = { ...value, lastUsed: now() };
+    const touched: StoredEntry = { ...value, result: deepFreeze(value.result), lastUsed: now() };
     map.set(key, { lastUsed: touched.lastUsed, bytes: touched.bytes });
     remember(key, touched);
     persist(() => store.set(key, touched));
-    return structuredClone(value.result);
+    // Frozen when stored: safe to hand out without a copy (a copy would cost more than the rest of a hit).
+    return value.result;
   }
 
   async function set(key: string, result: SolveResult): Promise<void> {
     const map = await loadIndex();
     const t = now();
-    const entry: StoredEntry = { result: structuredClone(result), createdAt: t, lastUsed: t, bytes: JSON.stringify(result).length * 2 };
+    const entry: StoredEntry = { result: deepFreeze(structuredClone(result)), createdAt: t, lastUsed: t, bytes: JSON.stringify(result).length * 2 };
     remember(key, entry);
     map.set(key, { lastUsed: t, bytes: entry.bytes });
     const evicted =
@@ -123,6 +124,14 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
   }
 
   return { get, set, stats, clear, flush: () => writes };
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function isEntry(value: unknown): value is StoredEntry {

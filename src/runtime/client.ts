@@ -1,6 +1,10 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { AbortError, RuntimeDisposedError } from '../errors.js';
+import { createResultCache, type ResultCache } from '../cache/result-cache.js';
+import { memoryStore } from '../cache/store.js';
+import { findModel, TINY_ARITH } from '../models/catalog.js';
 import { normalizeRequest } from '../request/schema.js';
+import { requestKey } from './request-key.js';
 import type { RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyInput } from '../types.js';
 import { eventStream } from './event-stream.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
@@ -25,13 +29,32 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
     throw error;
   }
   let disposed = false;
+  const model = findModel(options.model ?? TINY_ARITH);
+  // Results this page already received: a repeat is answered here without a round trip to the worker.
+  // The worker's IndexedDB cache stays the source of truth; this is a small front for it.
+  const recent: ResultCache | null = options.cache === false ? null : createResultCache(memoryStore(), { ttlMs: options.cache?.ttlMs, maxEntries: 64 });
 
   async function solve(request: SolveRequest): Promise<SolveResult> {
     if (disposed) throw new RuntimeDisposedError();
-    normalizeRequest(request);
+    const started = performance.now();
+    const normalized = normalizeRequest(request);
     const { signal, onEvent, verify, ...wire } = request;
     signal?.throwIfAborted?.();
     if (signal?.aborted) throw new AbortError();
+    const key = recent ? requestKey(model, info.engine, normalized) : null;
+    if (recent && key !== null && normalized.cache === 'use') {
+      const hit = await recent.get(key);
+      if (hit) {
+        const ms = performance.now() - started;
+        const result: SolveResult = { ...hit, cached: true, usage: { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0, ms } };
+        onEvent?.({ type: 'result', t: Math.round(ms), result });
+        return result;
+      }
+    }
+    const remember = (result: SolveResult) => {
+      if (recent && key !== null && !result.budgetExhausted && result.answer !== null) void recent.set(key, result);
+      return result;
+    };
     const id = `r${nextId++}`;
     const events = onEvent ? proxy((event: TraceEvent) => onEvent(event)) : undefined;
     // The page's verify callback runs here, on the page; the worker calls it through this proxy.
@@ -44,6 +67,7 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
       signal?.addEventListener('abort', onAbort, { once: true });
       host
         .solve(id, wire, events, verifier)
+        .then(remember)
         .then(resolve, reject)
         .finally(() => {
           signal?.removeEventListener('abort', onAbort);
@@ -58,8 +82,14 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
     stream: (request) => eventStream((onEvent, signal) => solve({ ...request, onEvent, signal }), request.signal),
     info: () => info,
     cache: {
-      stats: () => host.cacheStats(),
-      clear: () => host.cacheClear(),
+      async stats() {
+        const [stored, front] = await Promise.all([host.cacheStats(), recent?.stats()]);
+        return { ...stored, hits: stored.hits + (front?.hits ?? 0) };
+      },
+      async clear() {
+        await recent?.clear();
+        await host.cacheClear();
+      },
     },
     async dispose() {
       if (disposed) return;

@@ -1,5 +1,4 @@
 import { createInflight } from '../cache/inflight.js';
-import { cacheKey } from '../cache/key.js';
 import { createResultCache, type ResultCache } from '../cache/result-cache.js';
 import type { KeyValueStore } from '../cache/store.js';
 import type { Engine } from '../engine/engine.js';
@@ -8,11 +7,11 @@ import type { ModelEntry } from '../models/catalog.js';
 import { packFor } from '../prompts/index.js';
 import type { PromptPack } from '../prompts/pack.js';
 import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
-import { usesCallback } from '../request/strategy-schema.js';
 import { createStrategyContext } from '../strategies/context.js';
 import { runStrategy } from '../strategies/index.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { eventStream } from './event-stream.js';
+import { requestKey } from './request-key.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { Runtime } from './runtime.js';
 
@@ -94,8 +93,8 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
     const signal = input.signal;
     signal?.throwIfAborted?.();
 
-    // A page's verify callback is not part of the cache key (and may change): such requests are not cached.
-    if (!cache || request.cache === 'bypass' || usesCallback(request.strategy)) {
+    const key = cache ? requestKey(model, info.engine, request) : null;
+    if (!cache || key === null) {
       const controller = new AbortController();
       const abort = () => controller.abort();
       signal?.addEventListener('abort', abort, { once: true });
@@ -106,15 +105,6 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
       }
     }
 
-    const key = await cacheKey({
-      model: model.id,
-      revision: model.revision,
-      engine: info.engine,
-      strategy: request.strategy,
-      answer: request.answer,
-      sampling: request.sampling,
-      messages: request.messages,
-    });
     if (request.cache === 'use') {
       const hit = await cache.get(key);
       if (hit) {

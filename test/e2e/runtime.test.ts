@@ -122,14 +122,24 @@ describe('without WebGPU', () => {
     expect(completions).toEqual(expectedTexts);
   });
 
-  it('SC@8 is one batched engine call in the worker', async () => {
+  it('SC@8 is one batched engine call in the worker; a repeat is served from the cache until clear()', async () => {
     const usage = await page.evaluate(async () => {
       const runtime = await window.secondThought.createRuntime();
-      const result = await runtime.solve({ prompt: '347+589', answer: { kind: 'number' }, strategy: { kind: 'self-consistency', n: 8 }, sampling: { seed: 3 } });
+      const request = { prompt: '347+589', answer: { kind: 'number' as const }, strategy: { kind: 'self-consistency' as const, n: 8 }, sampling: { seed: 3 } };
+      await runtime.cache.clear();
+      const result = await runtime.solve(request);
+      const repeat = await runtime.solve(request);
+      const stats = await runtime.cache.stats();
+      await runtime.cache.clear();
+      const afterClear = await runtime.solve(request);
       await runtime.dispose();
-      return result.usage;
+      return { first: result.usage, repeat: { cached: repeat.cached, answer: repeat.answer === result.answer }, stats, afterClear: afterClear.cached };
     });
-    expect(usage).toMatchObject({ engineCalls: 1, samples: 8 });
+    expect(usage.first).toMatchObject({ engineCalls: 1, samples: 8 });
+    // The repeat is answered from the page's front of the cache; clear() empties both fronts.
+    expect(usage.repeat).toEqual({ cached: true, answer: true });
+    expect(usage.stats).toMatchObject({ entries: 1, hits: 1 });
+    expect(usage.afterClear).toBe(false);
   });
 
   it('errors keep their class across the worker boundary', async () => {
