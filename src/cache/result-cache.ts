@@ -35,7 +35,8 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
   const now = options.now ?? Date.now;
   let hits = 0;
   let misses = 0;
-  // key → (lastUsed, bytes), read once from the store so eviction needs no full scan per write.
+  // key → (lastUsed, bytes), read once from the store and kept in least-recently-used-first order (a Map
+  // keeps insertion order; a touch re-inserts), so eviction takes the first keys without sorting.
   let index: Promise<Map<string, { lastUsed: number; bytes: number }>> | undefined;
   // Most recently used entries, oldest first (a Map keeps insertion order).
   const recent = new Map<string, StoredEntry>();
@@ -44,11 +45,9 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
 
   function loadIndex() {
     index ??= store.entries().then((all) => {
-      const map = new Map<string, { lastUsed: number; bytes: number }>();
-      for (const [key, value] of all) {
-        if (isEntry(value)) map.set(key, { lastUsed: value.lastUsed, bytes: value.bytes });
-      }
-      return map;
+      const stored = all.filter((pair): pair is [string, StoredEntry] => isEntry(pair[1]));
+      stored.sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+      return new Map(stored.map(([key, value]) => [key, { lastUsed: value.lastUsed, bytes: value.bytes }]));
     });
     return index;
   }
@@ -81,6 +80,7 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
     }
     hits++;
     const touched: StoredEntry = { ...value, result: deepFreeze(value.result), lastUsed: now() };
+    map.delete(key);
     map.set(key, { lastUsed: touched.lastUsed, bytes: touched.bytes });
     remember(key, touched);
     persist(() => store.set(key, touched));
@@ -93,9 +93,13 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
     const t = now();
     const entry: StoredEntry = { result: deepFreeze(structuredClone(result)), createdAt: t, lastUsed: t, bytes: JSON.stringify(result).length * 2 };
     remember(key, entry);
+    map.delete(key);
     map.set(key, { lastUsed: t, bytes: entry.bytes });
-    const evicted =
-      map.size > maxEntries ? [...map].sort(([, a], [, b]) => a.lastUsed - b.lastUsed).slice(0, map.size - maxEntries).map(([k]) => k) : [];
+    const evicted: string[] = [];
+    for (const old of map.keys()) {
+      if (map.size - evicted.length <= maxEntries) break;
+      evicted.push(old);
+    }
     for (const old of evicted) {
       map.delete(old);
       recent.delete(old);
