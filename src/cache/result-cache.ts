@@ -26,8 +26,10 @@ export interface ResultCache {
   flush(): Promise<void>;
 }
 
-/** Entries kept in memory in front of the store: hits on them cost no IndexedDB read. */
-const RECENT = 64;
+/** Entries kept in memory in front of the store: hits on them cost no IndexedDB read (results are a few KB). */
+const RECENT = 512;
+/** A hit rewrites the stored entry's `lastUsed` (for LRU across sessions) at most this often. */
+const TOUCH_PERSIST_MS = 60_000;
 
 export function createResultCache(store: KeyValueStore, options: ResultCacheOptions = {}): ResultCache {
   const ttlMs = options.ttlMs ?? 30 * 24 * 3600 * 1000;
@@ -83,7 +85,7 @@ export function createResultCache(store: KeyValueStore, options: ResultCacheOpti
     map.delete(key);
     map.set(key, { lastUsed: touched.lastUsed, bytes: touched.bytes });
     remember(key, touched);
-    persist(() => store.set(key, touched));
+    if (touched.lastUsed - value.lastUsed > TOUCH_PERSIST_MS) persist(() => store.set(key, touched));
     // Frozen when stored: safe to hand out without a copy (a copy would cost more than the rest of a hit).
     return value.result;
   }

@@ -32,7 +32,7 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
   const model = findModel(options.model ?? TINY_ARITH);
   // Results this page already received: a repeat is answered here without a round trip to the worker.
   // The worker's IndexedDB cache stays the source of truth; this is a small front for it.
-  const recent: ResultCache | null = options.cache === false ? null : createResultCache(memoryStore(), { ttlMs: options.cache?.ttlMs, maxEntries: 64 });
+  const recent: ResultCache | null = options.cache === false ? null : createResultCache(memoryStore(), { ttlMs: options.cache?.ttlMs, maxEntries: 256 });
 
   async function solve(request: SolveRequest): Promise<SolveResult> {
     if (disposed) throw new RuntimeDisposedError();

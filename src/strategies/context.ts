@@ -145,6 +145,8 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
 
 /** The caller's signal, plus a timer for the deadline; `timedOut()` tells the two apart afterwards. */
 function withDeadline(signal: AbortSignal, ms: number) {
+  // Without a deadline the caller's signal is all there is: no second controller per engine call.
+  if (ms === Infinity) return { signal, timedOut: () => false, dispose: () => {} };
   const controller = new AbortController();
   let timedOut = false;
   const onAbort = () => controller.abort();
