@@ -47,6 +47,7 @@ export async function createTransformersEngine(options: TransformersEngineOption
       device: device === 'cpu' ? 'cpu' : device,
       dtype: model.dtype?.[device] ?? 'fp32',
       progress_callback: progress,
+      ...(model.onnxThreads ? { session_options: { intraOpNumThreads: model.onnxThreads, interOpNumThreads: 1 } } : {}),
     });
   } catch (cause) {
     throw new EngineError(`Could not load model "${model.id}" on ${device}: ${describe(cause)}`);

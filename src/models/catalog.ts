@@ -20,6 +20,11 @@ export interface ModelEntry {
   contextLength: number;
   /** Bumped when the weights change, so cached results of the old weights are not served. */
   revision: string;
+  /**
+   * transformers.js only: ONNX Runtime threads per operator. A model this small is done before a second
+   * thread has woken; spinning threads then compete with the page's own work on small machines.
+   */
+  onnxThreads?: number;
   /** transformers.js only: weights per device (WebGPU here has no f16, so the f16 variants are opt-in). */
   dtype?: { webgpu: OnnxDtype; wasm: OnnxDtype; cpu: OnnxDtype };
   /** WebLLM only: the build to use on adapters without `shader-f16`. */
@@ -41,6 +46,7 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     memoryMB: 16,
     contextLength: 64,
     revision: '1',
+    onnxThreads: 1,
     dtype: { webgpu: 'fp32', wasm: 'fp32', cpu: 'fp32' },
   },
   {
