@@ -22,7 +22,7 @@ export async function plotAccuracyVsTokens(points: PlotPoint[], title: string, p
     await page.addScriptTag({ path: chartJs });
     await page.evaluate(
       ({ points, title }) => {
-        const palette = ['#1b6ca8', '#d1495b', '#edae49', '#00798c', '#66a182', '#8d6a9f', '#30343f', '#e07a5f'];
+        const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
         const Chart = (window as unknown as { Chart: new (el: HTMLCanvasElement, config: unknown) => unknown }).Chart;
         new Chart(document.getElementById('c') as HTMLCanvasElement, {
           type: 'scatter',
@@ -38,7 +38,7 @@ export async function plotAccuracyVsTokens(points: PlotPoint[], title: string, p
           options: {
             animation: false,
             responsive: false,
-            plugins: { title: { display: true, text: title, font: { size: 16 } }, legend: { position: 'right', labels: { boxWidth: 10 } } },
+            plugins: { title: { display: true, text: title, font: { size: 16 } }, legend: { position: 'right', labels: { usePointStyle: true, boxWidth: 8 } } },
             scales: {
               x: { type: 'logarithmic', title: { display: true, text: 'mean completion tokens per question (log scale)' } },
               y: { title: { display: true, text: 'exact-match accuracy (%)' } },

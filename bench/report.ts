@@ -1,6 +1,6 @@
 /** Runs the benchmarks (each in its own process) and writes docs/benchmarks.md with the plot beside it. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { CoreBenchResult } from './core-measure.js';
@@ -32,9 +32,13 @@ interface Strategies {
   rows: StrategyRow[];
 }
 
-const coreNode = runJson<Core>('bench/core-node.ts');
-const coreBrowser = runJson<Core>('bench/core-browser.ts');
-const strategies = runJson<Strategies>('bench/strategies-node.ts');
+// BENCH_FROM_JSON=1 redraws the page and the plot from the last run's JSON without measuring again.
+const previous = process.env.BENCH_FROM_JSON
+  ? (JSON.parse(readFileSync(join(DOCS, 'benchmarks.json'), 'utf8')) as { coreNode: Core; coreBrowser: Core; strategies: Strategies })
+  : null;
+const coreNode = previous?.coreNode ?? runJson<Core>('bench/core-node.ts');
+const coreBrowser = previous?.coreBrowser ?? runJson<Core>('bench/core-browser.ts');
+const strategies = previous?.strategies ?? runJson<Strategies>('bench/strategies-node.ts');
 
 mkdirSync(DOCS, { recursive: true });
 writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify({ coreNode, coreBrowser, strategies }, null, 2));
