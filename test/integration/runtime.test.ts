@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, type Runtime } from '../../src/index.js';
+import { createRuntime, type Runtime, type SolveResult, type StrategySpec } from '../../src/index.js';
 import { heldOutSample, loadReference } from '../helpers/reference.js';
 
 /** The runtime in Node (in-process, onnxruntime-node) on the bundled model. */
@@ -34,43 +34,40 @@ describe('createRuntime in Node', () => {
   // answer is more probable than the greedy one for 4 of 558 wrong drafts (MODEL_CARD.md, "Why voting
   // barely helps"). What must hold is that SC@8 costs one batched call and loses nothing; the second
   // thought that does pay on this model is a verifier, asserted in the next test.
-  it('SC@8 is one engine call and scores within a point of greedy on 200 held-out prompts', async () => {
-    const items = heldOutSample(200);
+  /** Right answers of greedy and of `strategy` on the same 200 held-out prompts, seeded per prompt. */
+  async function againstGreedy(strategy: StrategySpec, seedBase: number, temperature?: number, check?: (r: SolveResult) => void) {
     let greedyRight = 0;
-    let scRight = 0;
-    for (const [i, item] of items.entries()) {
+    let strategyRight = 0;
+    for (const [i, item] of heldOutSample(200).entries()) {
       const greedy = await runtime.solve({ prompt: item.prompt, answer: { kind: 'number' } });
-      const sc = await runtime.solve({
-        prompt: item.prompt,
-        answer: { kind: 'number' },
-        strategy: { kind: 'self-consistency', n: 8 },
-        sampling: { seed: 1000 + i },
-      });
-      expect(sc.usage).toMatchObject({ engineCalls: 1, samples: 8 });
+      const result = await runtime.solve({ prompt: item.prompt, answer: { kind: 'number' }, strategy, sampling: { seed: seedBase + i, temperature } });
+      check?.(result);
       greedyRight += greedy.answer === item.answer ? 1 : 0;
-      scRight += sc.answer === item.answer ? 1 : 0;
+      strategyRight += result.answer === item.answer ? 1 : 0;
     }
-    console.log(`greedy ${greedyRight}/200, SC@8 ${scRight}/200`);
-    expect(scRight).toBeGreaterThanOrEqual(greedyRight - 2);
+    console.log(`greedy ${greedyRight}/200, ${strategy.kind} ${strategyRight}/200`);
+    return { greedyRight, strategyRight };
+  }
+
+  // The issue asked for "SC@8 beats greedy" here. tiny-arith answers directly, with no reasoning between
+  // question and answer, so a vote converges on its most probable answer: on the held-out set the right
+  // answer is more probable than the greedy one for 4 of 558 wrong drafts (MODEL_CARD.md, "Why voting
+  // barely helps"). What must hold is that SC@8 costs one batched call and loses nothing; the second
+  // thought that does pay on this model is a verifier, asserted in the next test.
+  it('SC@8 is one engine call and scores within a point of greedy on 200 held-out prompts', async () => {
+    const { greedyRight, strategyRight } = await againstGreedy({ kind: 'self-consistency', n: 8 }, 1000, undefined, (sc) =>
+      expect(sc.usage).toMatchObject({ engineCalls: 1, samples: 8 }),
+    );
+    expect(strategyRight).toBeGreaterThanOrEqual(greedyRight - 2);
   });
 
   it('a second thought with evidence beats greedy: Best-of-8 with the arithmetic verifier, 200 held-out prompts', async () => {
-    const items = heldOutSample(200);
-    let greedyRight = 0;
-    let verifiedRight = 0;
-    for (const [i, item] of items.entries()) {
-      const greedy = await runtime.solve({ prompt: item.prompt, answer: { kind: 'number' } });
-      const verified = await runtime.solve({
-        prompt: item.prompt,
-        answer: { kind: 'number' },
-        strategy: { kind: 'best-of-n', n: 8, scorer: 'verifier', verifier: { kind: 'arithmetic' } },
-        sampling: { seed: 2000 + i, temperature: 1 },
-      });
-      greedyRight += greedy.answer === item.answer ? 1 : 0;
-      verifiedRight += verified.answer === item.answer ? 1 : 0;
-    }
-    console.log(`greedy ${greedyRight}/200, best-of-8 + arithmetic verifier ${verifiedRight}/200`);
-    expect(verifiedRight).toBeGreaterThanOrEqual(greedyRight + 6);
+    const { greedyRight, strategyRight } = await againstGreedy(
+      { kind: 'best-of-n', n: 8, scorer: 'verifier', verifier: { kind: 'arithmetic' } },
+      2000,
+      1,
+    );
+    expect(strategyRight).toBeGreaterThanOrEqual(greedyRight + 6);
   });
 
   it('the same seed gives the same samples', async () => {
