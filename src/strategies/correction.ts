@@ -1,7 +1,10 @@
 import type { Claim, Feedback } from '../prompts/pack.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
-import type { Evidence } from './judge.js';
+import type { VerifierSpec } from '../types.js';
+import type { Candidate } from './candidates.js';
+import { judge, type Evidence } from './judge.js';
+import type { StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
 import { trustRule } from './trust.js';
 
@@ -43,4 +46,24 @@ export function decide(ctx: StrategyContext, incumbent: Evidence, revision: Evid
     reason: `${replace ? `revision ${revision.answer} replaces` : `keep`} ${label} ${incumbent.answer}: ${reason}`,
   });
   return replace;
+}
+
+/**
+ * What a revision loop (self-refine, wait) returns: the draft, until a revision wins under the trust rule.
+ * Also remembers every answer seen, so a loop can stop when the model circles back.
+ */
+export function bestSoFar(draft: Candidate) {
+  let best: { claim: Claim; confidence: number | null } = { claim: draft, confidence: draft.confidence };
+  const seen = new Set([draft.answer]);
+  return {
+    seen,
+    outcome: (): StrategyOutcome => ({ answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false }),
+    /** Judges the revision against the best so far (verifier or self-verification) and keeps the winner. */
+    async consider(ctx: StrategyContext, revision: Claim, verifier: VerifierSpec | undefined): Promise<void> {
+      const incumbent = await judge(ctx, best.claim, verifier);
+      const challenger = await judge(ctx, revision, verifier);
+      if (decide(ctx, incumbent, challenger, best.claim === draft ? 'draft' : 'answer')) best = { claim: revision, confidence: challenger.score };
+      seen.add(revision.answer);
+    },
+  };
 }

@@ -2,10 +2,9 @@ import type { Claim } from '../prompts/pack.js';
 import type { SelfRefineSpec } from '../types.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
-import { decide, revise } from './correction.js';
+import { bestSoFar, revise } from './correction.js';
 import { DEFAULTS } from './defaults.js';
 import { draftGreedy } from './greedy.js';
-import { judge } from './judge.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
 
@@ -20,15 +19,14 @@ import { runStep } from './steps.js';
 export async function selfRefine(spec: SelfRefineSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
   const maxRounds = spec.maxRounds ?? DEFAULTS.selfRefine.maxRounds;
   const mode = spec.prompts ?? DEFAULTS.selfRefine.prompts;
-  let best: { claim: Claim; confidence: number | null } | null = null;
-  const result = (): StrategyOutcome =>
-    best ? { answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false } : NO_ANSWER;
+  let best: ReturnType<typeof bestSoFar> | null = null;
+  const result = (): StrategyOutcome => best?.outcome() ?? NO_ANSWER;
 
   return withinBudget(async () => {
     const draft = await draftGreedy(ctx);
-    best = { claim: draft, confidence: draft.confidence };
+    best = bestSoFar(draft);
+    const { seen } = best;
     let current: Claim = draft;
-    const seen = new Set([draft.answer]);
     for (let round = 1; round <= maxRounds; round++) {
       const revised = mode === 'ioe' ? await ioeRound(ctx, current) : await critiqueRound(ctx, current);
       if (revised === 'correct') {
@@ -43,10 +41,7 @@ export async function selfRefine(spec: SelfRefineSpec, ctx: StrategyContext): Pr
         ctx.emit({ type: 'stop', rule: 'no-new-answer', reason: `round ${round} gave no new answer`, numbers: { round } });
         return result();
       }
-      const incumbent = await judge(ctx, best.claim, spec.verifier);
-      const challenger = await judge(ctx, revised, spec.verifier);
-      if (decide(ctx, incumbent, challenger, best.claim === draft ? 'draft' : 'answer')) best = { claim: revised, confidence: challenger.score };
-      seen.add(revised.answer);
+      await best.consider(ctx, revised, spec.verifier);
       current = revised;
     }
     ctx.emit({ type: 'stop', rule: 'max-rounds', reason: `${maxRounds} rounds done`, numbers: { rounds: maxRounds } });

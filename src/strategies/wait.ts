@@ -3,10 +3,9 @@ import type { Claim } from '../prompts/pack.js';
 import type { WaitSpec } from '../types.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
-import { decide } from './correction.js';
+import { bestSoFar } from './correction.js';
 import { DEFAULTS } from './defaults.js';
 import { draftGreedy } from './greedy.js';
-import { judge } from './judge.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
 
@@ -17,15 +16,14 @@ import { runStep } from './steps.js';
  */
 export async function waitNudge(spec: WaitSpec, ctx: StrategyContext, path = 'strategy'): Promise<StrategyOutcome> {
   const maxNudges = spec.maxNudges ?? DEFAULTS.wait.maxNudges;
-  let best: { claim: Claim; confidence: number | null } | null = null;
-  const result = (): StrategyOutcome =>
-    best ? { answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false } : NO_ANSWER;
+  let best: ReturnType<typeof bestSoFar> | null = null;
+  const result = (): StrategyOutcome => best?.outcome() ?? NO_ANSWER;
 
   return withinBudget(async () => {
     const draft = await draftGreedy(ctx);
-    best = { claim: draft, confidence: draft.confidence };
+    best = bestSoFar(draft);
+    const { seen } = best;
     let current: Claim = draft;
-    const seen = new Set([draft.answer]);
     for (let nudge = 1; nudge <= maxNudges; nudge++) {
       if (current.answer === null) break;
       const step = ctx.pack.nudge(ctx.question, current);
@@ -43,10 +41,7 @@ export async function waitNudge(spec: WaitSpec, ctx: StrategyContext, path = 'st
         ctx.emit({ type: 'stop', rule: 'no-new-answer', reason: `nudge ${nudge} went back to ${continued.answer}`, numbers: { nudge } });
         return result();
       }
-      const incumbent = await judge(ctx, best.claim, spec.verifier);
-      const challenger = await judge(ctx, continued, spec.verifier);
-      if (decide(ctx, incumbent, challenger, best.claim === draft ? 'draft' : 'answer')) best = { claim: continued, confidence: challenger.score };
-      seen.add(continued.answer);
+      await best.consider(ctx, continued, spec.verifier);
       current = continued;
     }
     ctx.emit({ type: 'stop', rule: 'max-nudges', reason: `${maxNudges} nudge${maxNudges > 1 ? 's' : ''} done`, numbers: { nudges: maxNudges } });
