@@ -1,10 +1,11 @@
 import type { AdaptiveConsistencySpec } from '../types.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
-import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
+import { withinBudget, type StrategyOutcome } from './outcome.js';
+import { decideByVote } from './self-consistency.js';
 import { DEFAULTS } from './defaults.js';
 import { checkRule, nextBatch } from './stopping-rules.js';
-import { answerGroups, majorityVote } from './vote.js';
+import { answerGroups } from './vote.js';
 
 /**
  * Adaptive-Consistency (Aggarwal et al., 2023): sample until the stopping rule holds or `maxSamples`.
@@ -19,14 +20,7 @@ export async function adaptiveConsistency(spec: AdaptiveConsistencySpec, ctx: St
   let samples: Candidate[] = [];
   const counts = () => answerGroups(samples).map((g) => g.voters.length);
 
-  const decide = (): StrategyOutcome => {
-    const vote = majorityVote(samples);
-    ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
-    if (vote.tieBrokenByLogprob) {
-      ctx.emit({ type: 'decision', choice: String(vote.leader), reason: 'tied vote broken by higher mean log-prob' });
-    }
-    return fromCandidate(vote.representative, vote.leader === null ? null : vote.share);
-  };
+  const decide = () => decideByVote(ctx, samples);
 
   return withinBudget(
     async () => {
