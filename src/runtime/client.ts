@@ -1,5 +1,5 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { AbortError, RuntimeDisposedError } from '../errors.js';
+import { AbortError, RuntimeDisposedError, throwIfAborted } from '../errors.js';
 import { createResultCache, type ResultCache } from '../cache/result-cache.js';
 import { memoryStore } from '../cache/store.js';
 import { findModel, TINY_ARITH } from '../models/catalog.js';
@@ -39,8 +39,8 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
     const started = performance.now();
     const normalized = normalizeRequest(request);
     const { signal, onEvent, verify, ...wire } = request;
-    signal?.throwIfAborted?.();
-    if (signal?.aborted) throw new AbortError();
+    // Ours, not the DOM's: callers can rely on `instanceof AbortError`.
+    throwIfAborted(signal);
     const key = recent ? requestKey(model, info.engine, normalized) : null;
     if (recent && key !== null && normalized.cache === 'use') {
       const hit = await recent.get(key);

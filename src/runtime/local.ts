@@ -2,7 +2,7 @@ import { createInflight } from '../cache/inflight.js';
 import { createResultCache, type ResultCache } from '../cache/result-cache.js';
 import type { KeyValueStore } from '../cache/store.js';
 import type { Engine } from '../engine/engine.js';
-import { RuntimeDisposedError } from '../errors.js';
+import { RuntimeDisposedError, throwIfAborted } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
 import { packFor } from '../prompts/index.js';
 import type { PromptPack } from '../prompts/pack.js';
@@ -91,7 +91,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
     const request = normalizeRequest(input);
     const onEvent = input.onEvent ?? noop;
     const signal = input.signal;
-    signal?.throwIfAborted?.();
+    throwIfAborted(signal);
 
     const key = cache ? requestKey(model, info.engine, request) : null;
     if (!cache || key === null) {
