@@ -58,7 +58,9 @@ export async function createTransformersEngine(options: TransformersEngineOption
   const contextLength = config.max_position_embeddings ?? model.contextLength;
   const eosIds = collectEosIds(lm, tokenizer);
   const padId = eosIds[0]!;
-  const hasConfidenceToken = tokenizer.get_vocab().has('<CN>') && tokenizer.get_vocab().has('<UN>');
+  // get_vocab() builds a new Map of the whole vocabulary on every call (151k entries for Qwen): read it once.
+  const vocab = tokenizer.get_vocab();
+  const hasConfidenceToken = vocab.has('<CN>') && vocab.has('<UN>');
 
   const info: EngineInfo = {
     engine: 'transformers',
@@ -88,7 +90,7 @@ export async function createTransformersEngine(options: TransformersEngineOption
   }
 
   function tokenId(token: string): number | undefined {
-    return tokenizer.get_vocab().get(token);
+    return vocab.get(token);
   }
 
   async function generate(params: GenerateParams): Promise<GenerateOutput> {
