@@ -6,7 +6,7 @@ import { findModel, TINY_ARITH } from '../models/catalog.js';
 import { normalizeRequest } from '../request/schema.js';
 import { requestKey } from './request-key.js';
 import type { RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyInput } from '../types.js';
-import { eventStream } from './event-stream.js';
+import { streamFrom } from './event-stream.js';
 import type { Runtime, RuntimeOptions } from './runtime.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { RuntimeHost, WireOptions } from './wire.js';
@@ -79,7 +79,7 @@ export async function createWorkerRuntime(worker: Worker, options: WireOptions, 
 
   return {
     solve,
-    stream: (request) => eventStream((onEvent, signal) => solve({ ...request, onEvent, signal }), request.signal),
+    stream: streamFrom(solve),
     info: () => info,
     cache: {
       async stats() {

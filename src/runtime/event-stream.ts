@@ -1,4 +1,4 @@
-import type { SolveResult, TraceEvent } from '../types.js';
+import type { SolveRequest, SolveResult, TraceEvent } from '../types.js';
 
 /**
  * Turns a callback-driven solve into an async iterable of its events, ending with the `result` event.
@@ -59,4 +59,10 @@ export function eventStream(
       };
     },
   };
+}
+
+/** `runtime.stream` for any `solve`: the request's events as an async iterable (shared by both runtimes). */
+export function streamFrom(solve: (request: SolveRequest) => Promise<SolveResult>) {
+  return (request: SolveRequest): AsyncIterable<TraceEvent> =>
+    eventStream((onEvent, signal) => solve({ ...request, onEvent, signal }), request.signal);
 }

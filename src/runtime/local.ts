@@ -10,7 +10,7 @@ import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
 import { createStrategyContext } from '../strategies/context.js';
 import { runStrategy } from '../strategies/index.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
-import { eventStream } from './event-stream.js';
+import { streamFrom } from './event-stream.js';
 import { requestKey } from './request-key.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { Runtime } from './runtime.js';
@@ -132,8 +132,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
 
   return {
     solve,
-    stream: (request) =>
-      eventStream((onEvent, signal) => solve({ ...request, onEvent, signal }), request.signal),
+    stream: streamFrom(solve),
     info: () => info,
     cache: {
       stats: async (): Promise<CacheStats> => (cache ? cache.stats() : { entries: 0, bytes: 0, hits: 0, misses: 0 }),
