@@ -22,6 +22,11 @@ export interface GenerateParams {
    * step, e.g. the confidence tokens `<CN>`/`<UN>` or a verifier's `Y`/`N`.
    */
   watchTokens?: string[];
+  /**
+   * Alternatives per position to report in `TokenStep.top` (DeepConf's token confidence needs k of them);
+   * capped at `capabilities.topLogprobs`. 0 or absent: none.
+   */
+  topLogprobs?: number;
   signal?: AbortSignal;
   /** Called as each row produces a token, for streaming. */
   onToken?: (row: number, token: string) => void;
@@ -33,6 +38,13 @@ export interface TokenStep {
   logprob: number;
   /** Log-probabilities of the watched tokens at this position, where the engine can report them. */
   watched?: Record<string, number>;
+  /** The most probable tokens at this position, most probable first, when `topLogprobs` was asked for. */
+  top?: TokenAlternative[];
+}
+
+export interface TokenAlternative {
+  token: string;
+  logprob: number;
 }
 
 export interface Generation {
