@@ -72,6 +72,14 @@ export class RuntimeDisposedError extends SecondThoughtError {
   }
 }
 
+/**
+ * The runtime's worker died or failed to start. Every pending call settles with this; the next call starts
+ * a fresh worker, unless that restart failed too, in which case every call fails at once with this error.
+ */
+export class WorkerCrashedError extends SecondThoughtError {
+  override name = 'WorkerCrashedError';
+}
+
 type ErrorClass = new (...args: never[]) => SecondThoughtError;
 
 const errorClasses: Record<string, ErrorClass> = {
@@ -83,6 +91,7 @@ const errorClasses: Record<string, ErrorClass> = {
   DeviceUnavailableError,
   EngineError,
   RuntimeDisposedError,
+  WorkerCrashedError,
 };
 
 export interface SerializedError {
@@ -127,3 +136,34 @@ export function isAbortError(error: unknown): boolean {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortError();
 }
+
+/**
+ * A remote engine (an OpenAI-compatible server) failed: an error status, a refused or dropped connection,
+ * a timeout, or a reply we cannot read. `status` is the HTTP status, or null when no response came. The
+ * message carries a short excerpt of the server's own error text, never a credential (see
+ * `engine/openai-http.ts`). `status` and `retryable` are read from `details`, so both survive the worker
+ * boundary without a special case in `deserializeError`.
+ */
+export class RemoteEngineError extends EngineError {
+  override name = 'RemoteEngineError';
+  get status(): number | null {
+    const status = this.details.status;
+    return typeof status === 'number' ? status : null;
+  }
+  /** Whether the request failed in a way a retry may fix (429, 5xx, network); false once retries ran out too. */
+  get retryable(): boolean {
+    return this.details.retryable === true;
+  }
+}
+
+/**
+ * The request needs token log-probabilities (watched tokens, top-k alternatives) that this engine cannot
+ * report, e.g. an Ollama `/v1` endpoint that drops `logprobs`. Thrown rather than returning numbers that
+ * are not there: a confidence must never be made up.
+ */
+export class LogprobsUnavailableError extends EngineError {
+  override name = 'LogprobsUnavailableError';
+}
+
+// Registered here rather than in the table above: class declarations are not hoisted, and these come last.
+Object.assign(errorClasses, { RemoteEngineError, LogprobsUnavailableError });

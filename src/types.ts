@@ -1,4 +1,4 @@
-/** Public request/result types. The zod schemas in `request/schema.ts` are checked against these. */
+/** Public request/result types. Strategy specs are inferred from each strategy's schema (`strategies/`). */
 
 export type Role = 'system' | 'user' | 'assistant';
 
@@ -33,15 +33,6 @@ export interface BudgetOptions {
   deadlineMs?: number;
 }
 
-export interface GreedySpec {
-  kind: 'greedy';
-}
-
-export interface SelfConsistencySpec {
-  kind: 'self-consistency';
-  n: number;
-}
-
 /** JSON Schema (draft 2020-12 / 7 / 4 subset that zod's `fromJSONSchema` supports); checked at validation. */
 export type JsonSchema = { [key: string]: JsonValue } | boolean;
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -57,83 +48,16 @@ export type VerifierSpec =
   | { kind: 'callback' };
 export type VerifierKind = VerifierSpec['kind'];
 
-export type BestOfNScorer = 'logprob' | 'confidence' | 'self-verify' | 'verifier';
-
-export interface BestOfNSpec {
-  kind: 'best-of-n';
-  n: number;
-  scorer: BestOfNScorer;
-  /** Required with `scorer: 'verifier'`, not allowed otherwise. */
-  verifier?: VerifierSpec;
-}
-
-export type StoppingCriterion = 'beta' | 'dirichlet' | 'entropy' | 'majority';
-
-/** Adaptive-Consistency (Aggarwal et al., 2023): sample until the stopping rule holds or `maxSamples`. */
-export interface AdaptiveConsistencySpec {
-  kind: 'adaptive-consistency';
-  /** Default 16, at most 64. */
-  maxSamples?: number;
-  /** Default 'beta'. */
-  criterion?: StoppingCriterion;
-  /** Default per criterion: beta 0.95, dirichlet 0.95, entropy 0.75 (of the maximum), majority 0.8. */
-  threshold?: number;
-}
-
-/** SETS: sample, self-verify each, correct the failures for up to `rounds`, vote among the verified. */
-export interface VerifyCorrectSpec {
-  kind: 'verify-correct';
-  /** Default 4. */
-  samples?: number;
-  /** Correction rounds, default 2 (0: verify and vote only). */
-  rounds?: number;
-  /** Judge with this verifier instead of the model's self-verification. */
-  verifier?: VerifierSpec;
-}
-
-/** Self-Refine (draft, feedback, refinement) or the If-or-Else review of "Confidence Matters". */
-export interface SelfRefineSpec {
-  kind: 'self-refine';
-  /** Default 3. */
-  maxRounds?: number;
-  /** Default 'critique'. */
-  prompts?: 'critique' | 'ioe';
-  /** Evidence for the trust rule; default: the model's self-verification. */
-  verifier?: VerifierSpec;
-}
-
-/** Self-Correction Bench: append the model's "Wait" nudge to its draft and let it continue. */
-export interface WaitSpec {
-  kind: 'wait';
-  /** Default 1. */
-  maxNudges?: number;
-  /** Evidence for the trust rule; default: the model's self-verification. */
-  verifier?: VerifierSpec;
-}
-
-export type CascadeSignal = 'confidence-token' | 'logprob' | 'self-verify' | 'vote';
-
-/** Answer cheaply; return at once when the signal reaches `threshold`, else run `then`. */
-export interface CascadeSpec {
-  kind: 'cascade';
-  signal: CascadeSignal;
-  /** 0..1; `calibrate()` picks one from labelled data. */
-  threshold: number;
-  /** Samples of the small vote when `signal` is 'vote' (default 5); not allowed with other signals. */
-  n?: number;
-  then: StrategySpec;
-}
-
-export type StrategySpec =
-  | GreedySpec
-  | SelfConsistencySpec
-  | BestOfNSpec
-  | AdaptiveConsistencySpec
-  | VerifyCorrectSpec
-  | SelfRefineSpec
-  | WaitSpec
-  | CascadeSpec;
-export type StrategyKind = StrategySpec['kind'];
+export type { StrategySpec, StrategyKind } from './strategies/spec-union.js';
+export type { BestOfNSpec, BestOfNScorer } from './strategies/best-of-n.js';
+export type { AdaptiveConsistencySpec, StoppingCriterion } from './strategies/adaptive-consistency.js';
+export type { VerifyCorrectSpec } from './strategies/verify-correct.js';
+export type { SelfRefineSpec } from './strategies/self-refine.js';
+export type { WaitSpec } from './strategies/wait.js';
+export type { CascadeSpec, CascadeSignal } from './strategies/cascade.js';
+export type { GreedySpec } from './strategies/greedy.js';
+export type { SelfConsistencySpec } from './strategies/self-consistency.js';
+import type { StrategySpec } from './strategies/spec-union.js';
 
 /** What a `verify` callback receives. */
 export interface VerifyInput {
@@ -221,7 +145,7 @@ export type TraceEvent =
 
 export type TraceEventType = TraceEvent['type'];
 
-export type EngineName = 'transformers' | 'webllm';
+export type EngineName = 'transformers' | 'webllm' | 'openai';
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 
 export interface Capabilities {
@@ -259,4 +183,23 @@ export interface CacheStats {
   bytes: number;
   hits: number;
   misses: number;
+  /**
+   * Storage faults survived since the cache was created (not reset by `clear()`: they describe the storage,
+   * not the entries). Each one cost at most a cache miss or a dropped write, never an answer. Absent where
+   * the runtime has no cache.
+   */
+  faults?: {
+    /** Store reads that failed or timed out (index loads and entry reads); each was answered as a miss. */
+    reads: number;
+    /** Store writes (puts, deletes, clears) that failed or timed out; each was dropped. Includes `quotaExceeded`. */
+    writes: number;
+    /** Of `writes`: those refused because the storage quota was full. */
+    quotaExceeded: number;
+    /** Attempts to open the database that failed, were blocked or timed out; each is retried after a backoff. */
+    opens: number;
+    /** Stored entries that did not match the result schema (or the entry envelope); deleted, never served. */
+    invalidEntries: number;
+    /** Stored entries written by another cache version; deleted, never served. */
+    versionMismatches: number;
+  };
 }

@@ -1,3 +1,3 @@
-import { exposeRuntimeHost } from '../src/runtime/host.js';
+import { exposeRuntimeHost } from '../src/worker.js';
 
 exposeRuntimeHost();

@@ -1,10 +1,9 @@
-/** The strategy picker: a kind selector and the kind's parameter form, built from `STRATEGY_FORMS`. */
-import { MAX_SPEC_DEPTH } from '../request/schema.js';
-import type { StrategyKind, StrategySpec, VerifierKind, VerifierSpec } from '../types.js';
+/** The strategy picker: a kind selector and the kind's parameter form, built from the library's strategy list. */
+import { MAX_SPEC_DEPTH, type StrategySpec, type VerifierKind, type VerifierSpec } from '../browser.js';
 import { h, replace, uid } from './dom.js';
 import {
-  STRATEGY_FORMS,
-  STRATEGY_KINDS,
+  strategyInfo,
+  strategyInfos,
   VERIFIER_FORMS,
   buildSpec,
   initialValues,
@@ -38,8 +37,8 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
   };
 
   const kindId = uid('strategy-kind');
-  const kinds = STRATEGY_KINDS.filter((kind) => kind !== 'cascade' || depth < MAX_SPEC_DEPTH);
-  const kindSelect = h('select', { id: kindId, class: 'strategy-kind' }, ...kinds.map((kind) => h('option', { value: kind }, STRATEGY_FORMS[kind].label)));
+  const kinds = strategyInfos().filter((info) => !info.nests || depth < MAX_SPEC_DEPTH);
+  const kindSelect = h('select', { id: kindId, class: 'strategy-kind' }, ...kinds.map((info) => h('option', { value: info.kind }, info.label)));
   const summary = h('p', { class: 'hint strategy-summary' });
   const params = h('div', { class: 'strategy-params' });
   const element = h(
@@ -53,10 +52,11 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
 
   let controls: Control[] = [];
 
-  function render(kind: StrategyKind, values: Values): void {
+  function render(kind: string, values: Values): void {
     kindSelect.value = kind;
-    summary.textContent = STRATEGY_FORMS[kind].summary;
-    controls = STRATEGY_FORMS[kind].fields.map((field) => createControl(field, depth, changed));
+    const info = strategyInfo(kind);
+    summary.textContent = info.summary;
+    controls = info.fields.map((field) => createControl(field, depth, changed));
     for (const control of controls) {
       const value = values[control.field.key];
       if (value !== undefined) control.set(value);
@@ -77,7 +77,7 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
   }
 
   kindSelect.addEventListener('change', () => {
-    const kind = kindSelect.value as StrategyKind;
+    const kind = kindSelect.value;
     render(kind, initialValues(kind));
     changed();
   });
@@ -87,7 +87,7 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
 
   return {
     element,
-    spec: () => buildSpec(kindSelect.value as StrategyKind, currentValues()),
+    spec: () => buildSpec(kindSelect.value, currentValues()),
     set(spec) {
       render(spec.kind, { ...initialValues(spec.kind), ...valuesOf(spec) });
       changed();
@@ -128,7 +128,7 @@ function createControl(field: FieldSpec, depth: number, changed: () => void): Co
       const select = h(
         'select',
         { id, 'aria-describedby': helpId, 'data-key': field.key },
-        field.optional ? h('option', { value: '' }, field.placeholder) : null,
+        !field.required && field.initial === undefined ? h('option', { value: '' }, field.placeholder ?? '—') : null,
         ...field.options.map((option) => h('option', { value: option }, option)),
       );
       select.addEventListener('change', changed);

@@ -1,4 +1,6 @@
+import type { ModelEntry } from '../models/catalog.js';
 import type { Capabilities, ChatMessage, Device, EngineName, ProgressEvent } from '../types.js';
+import type { DeviceRequest } from './device.js';
 
 /**
  * A prompt is either chat messages (rendered by the model's chat template) or raw text in the model's own
@@ -80,3 +82,12 @@ export interface Engine {
 }
 
 export type ProgressCallback = (event: ProgressEvent) => void;
+
+/** What an adapter needs to load a model. */
+export interface LoadEngineOptions {
+  model: ModelEntry;
+  device: DeviceRequest;
+  /** Where the model's files are served; undefined: the hub the model comes from. */
+  modelBase?: string;
+  onProgress?: ProgressCallback;
+}

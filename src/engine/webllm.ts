@@ -17,8 +17,7 @@ import {
 } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
 import { probeWebGpu, type GpuProbe } from './device.js';
-import type { Engine, EngineInfo, EnginePrompt, GenerateOutput, GenerateParams, Generation, TokenStep } from './engine.js';
-import type { LoadEngineOptions } from './load.js';
+import type { Engine, EngineInfo, EnginePrompt, GenerateOutput, GenerateParams, Generation, LoadEngineOptions, TokenStep } from './engine.js';
 import { rowSeed } from './sampling.js';
 
 /** The part of WebLLM's engine this adapter uses; the real `MLCEngine` satisfies it. */

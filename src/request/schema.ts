@@ -1,18 +1,10 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
-import type {
-  AnswerSpec,
-  BudgetOptions,
-  CacheMode,
-  ChatMessage,
-  SamplingOptions,
-  StrategySpec,
-  VerifyCallback,
-} from '../types.js';
-import { withDefaults } from '../strategies/defaults.js';
-import { checkSpecShape, isValidRegex, strategySchema, usesCallback } from './strategy-schema.js';
-
-export { MAX_SAMPLES, MAX_SPEC_DEPTH, strategySchema } from './strategy-schema.js';
+import { specSchema } from '../strategies/registry.js';
+import type { ResolvedStrategySpec, StrategySpec } from '../strategies/spec-union.js';
+import { checkSpecShape, usesCallback } from '../strategies/spec-walk.js';
+import type { AnswerSpec, BudgetOptions, CacheMode, ChatMessage, SamplingOptions, VerifyCallback } from '../types.js';
+import { isValidRegex, regexFlags } from '../verifiers/schema.js';
 
 const messageSchema = z
   .object({
@@ -27,10 +19,13 @@ const answerSchema: z.ZodType<AnswerSpec> = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('regex'),
-      pattern: z.string().min(1).refine(isValidRegex, 'not a valid regular expression'),
-      flags: z.string().regex(/^[imsu]*$/, 'flags may only use i, m, s, u').optional(),
+      pattern: z.string().min(1).refine((p) => isValidRegex(p), 'not a valid regular expression'),
+      flags: regexFlags().optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine((spec, ctx) => {
+      if (!isValidRegex(spec.pattern, spec.flags)) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'not a valid regular expression with these flags' });
+    }),
   z.object({ kind: z.literal('text') }).strict(),
 ]);
 
@@ -58,7 +53,7 @@ const requestSchema = z
   .object({
     messages: z.array(messageSchema).optional(),
     prompt: z.string().optional(),
-    strategy: strategySchema.optional(),
+    strategy: z.lazy(specSchema).optional(),
     answer: answerSchema.optional(),
     sampling: samplingSchema.optional(),
     budget: budgetSchema.optional(),
@@ -73,7 +68,7 @@ const requestSchema = z
 /** A request after validation and defaulting: what strategies, the cache and the worker see. */
 export interface NormalizedRequest {
   messages: ChatMessage[];
-  strategy: StrategySpec;
+  strategy: ResolvedStrategySpec;
   answer: AnswerSpec;
   sampling: SamplingOptions;
   budget: BudgetOptions;
@@ -101,7 +96,7 @@ export function normalizeRequest(input: unknown): NormalizedRequest {
   }
   return {
     messages,
-    strategy: parsed.strategy ? withDefaults(parsed.strategy) : { kind: 'greedy' },
+    strategy: parsed.strategy ?? { kind: 'greedy' },
     answer: parsed.answer ?? { kind: 'text' },
     sampling: parsed.sampling ?? {},
     budget: parsed.budget ?? {},
@@ -109,9 +104,10 @@ export function normalizeRequest(input: unknown): NormalizedRequest {
   };
 }
 
+/** A spec checked and with its defaults written out, or an `InvalidRequestError` naming the field. */
 export function validateStrategy(spec: unknown, path = 'strategy'): StrategySpec {
   checkSpecShape(spec, path);
-  return parseOrThrow(strategySchema, spec, path);
+  return parseOrThrow(specSchema(), spec, path);
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, prefix = ''): T {

@@ -1,46 +1,60 @@
-import { expose } from 'comlink';
+import { expose, type Endpoint } from 'comlink';
 import { indexedDbStore } from '../cache/store.js';
 import { EngineError } from '../errors.js';
-import type { ProgressEvent, TraceEvent, VerifyInput } from '../types.js';
+import type { NormalizedRequest } from '../request/schema.js';
+import type { TraceEvent, VerifyInput } from '../types.js';
+import { createEventBatcher } from './event-batch.js';
 import { createInProcessRuntime } from './in-process.js';
-import type { Runtime } from './runtime.js';
+import type { LocalRuntime } from './local.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { RuntimeHost, WireOptions, WireRequest } from './wire.js';
+import type { RuntimeHost, WireOptions, WireResult, WorkerNotice } from './wire.js';
 
-/** The worker side: one runtime per worker, requests addressed by id so the page can abort them. */
-export function exposeRuntimeHost(scope: Parameters<typeof expose>[1] = globalThis as unknown as Parameters<typeof expose>[1]): void {
+type Scope = Endpoint;
+
+/**
+ * The worker side: one runtime per worker, requests addressed by id so the page can abort them. Requests
+ * arrive normalised (the page validated them); events leave in batches with no reply awaited, so a result
+ * is posted the moment it exists, whatever else is queued behind it.
+ */
+export function exposeRuntimeHost(scope: Scope = globalThis as unknown as Scope): void {
   installErrorTransfer();
-  let runtime: Runtime | null = null;
+  let runtime: LocalRuntime | null = null;
   const controllers = new Map<string, AbortController>();
+  const notify = (notice: WorkerNotice) => scope.postMessage(notice);
 
   const host: RuntimeHost = {
-    async init(options: WireOptions, onProgress?: (event: ProgressEvent) => void) {
+    async init(options: WireOptions) {
       if (runtime) throw new EngineError('This worker already hosts a runtime');
       const { bundledBase, ...runtimeOptions } = options;
-      const progress = deliverInOrder(onProgress);
       runtime = await createInProcessRuntime(
-        { ...runtimeOptions, onProgress: onProgress ? progress.send : undefined },
+        { ...runtimeOptions, onProgress: (event) => notify({ secondThought: 'progress', event }) },
         { store: indexedDbStore(), bundledBase, worker: true },
       );
-      await progress.flushed();
       return runtime.info();
     },
-    async solve(id: string, request: WireRequest, onEvent?: (event: TraceEvent) => void, verify?: (input: VerifyInput) => boolean | Promise<boolean>) {
+    async solve(id: string, request: NormalizedRequest, wantsEvents: boolean, verify?: (input: VerifyInput) => Promise<boolean>): Promise<WireResult> {
       const controller = new AbortController();
       controllers.set(id, controller);
-      const events = deliverInOrder(onEvent);
-      // A comlink proxy of the page's function: calling it returns a promise of its verdict.
-      const remoteVerify = verify as ((input: VerifyInput) => Promise<boolean>) | undefined;
+      const forwarded: TraceEvent[] = [];
+      const batcher = createEventBatcher((events) => notify({ secondThought: 'events', request: id, events }));
+      const onEvent = (event: TraceEvent) => {
+        // The page makes its own `result` event from the reply: the result crosses once.
+        if (event.type === 'result') return;
+        if (event.type !== 'token') forwarded.push(event);
+        batcher.push(event);
+      };
       try {
-        const result = await requireRuntime().solve({
-          ...request,
+        const result = await requireRuntime().run(request, {
           signal: controller.signal,
-          onEvent: onEvent ? events.send : undefined,
-          verify: remoteVerify ? (input) => remoteVerify(input) : undefined,
+          onEvent: wantsEvents ? onEvent : undefined,
+          // A comlink proxy of the page's function: calling it returns a promise of its verdict.
+          verify: verify ? (input) => verify(input) : undefined,
         });
-        await events.flushed();
-        return result;
+        batcher.flush();
+        const streamed = wantsEvents && result.trace.length === forwarded.length && result.trace.every((e, i) => e === forwarded[i]);
+        return streamed ? { ...result, trace: 'streamed' } : result;
       } finally {
+        batcher.flush();
         controllers.delete(id);
       }
     },
@@ -56,26 +70,18 @@ export function exposeRuntimeHost(scope: Parameters<typeof expose>[1] = globalTh
     },
   };
 
-  function requireRuntime(): Runtime {
+  function requireRuntime(): LocalRuntime {
     if (!runtime) throw new EngineError('The worker runtime is not initialised');
     return runtime;
   }
 
   expose(host, scope);
-}
-
-/**
- * Callbacks cross back to the page on their own channel; the reply to the call travels on another, so
- * without waiting it could overtake them. `flushed()` resolves once the page has received every one.
- */
-function deliverInOrder<E>(callback: ((event: E) => void) | undefined) {
-  // A comlink Remote returns a promise that settles when the page has run the callback.
-  const remote = callback as ((event: E) => Promise<void>) | undefined;
-  let last: Promise<unknown> = Promise.resolve();
-  return {
-    send: (event: E) => {
-      if (remote) last = remote(event);
-    },
-    flushed: () => last.catch(() => undefined),
-  };
+  const self = globalThis as { close?: () => void };
+  const close = self.close;
+  if (typeof close === 'function') {
+    self.close = () => {
+      notify({ secondThought: 'closing' });
+      close.call(globalThis);
+    };
+  }
 }

@@ -8,12 +8,12 @@ import { packFor } from '../prompts/index.js';
 import type { PromptPack } from '../prompts/pack.js';
 import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
 import { createStrategyContext } from '../strategies/context.js';
-import { runStrategy } from '../strategies/index.js';
+import { runStrategy } from '../strategies/registry.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { streamFrom } from './event-stream.js';
 import { requestKey } from './request-key.js';
-import { createSerialQueue } from './serial-queue.js';
 import type { Runtime } from './runtime.js';
+import { createSerialQueue } from './serial-queue.js';
 
 export interface LocalRuntimeParts {
   engine: Engine;
@@ -25,10 +25,23 @@ export interface LocalRuntimeParts {
   worker?: boolean;
 }
 
+/** What travels with a request besides its data: none of it can be cloned to a worker. */
+export interface RunHooks {
+  signal?: AbortSignal;
+  onEvent?: (event: TraceEvent) => void;
+  verify?: VerifyCallback;
+}
+
+/** A runtime in this thread that can also run a request validated elsewhere (the worker host's path). */
+export interface LocalRuntime extends Runtime {
+  run(request: NormalizedRequest, hooks: RunHooks): Promise<SolveResult>;
+}
+
 const noop = () => {};
+const NO_USAGE = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0 } as const;
 
 /** The runtime in this thread: the worker host wraps one, and Node uses one directly. */
-export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
+export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
   const { engine, model } = parts;
   const pack = parts.pack ?? packFor(model.family);
   const cache: ResultCache | null = parts.store ? createResultCache(parts.store, parts.cacheOptions) : null;
@@ -46,12 +59,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
     worker: parts.worker ?? false,
   };
 
-  async function compute(
-    request: NormalizedRequest,
-    signal: AbortSignal,
-    emit: (e: TraceEvent) => void,
-    verify?: VerifyCallback,
-  ): Promise<SolveResult> {
+  async function compute(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void, verify?: VerifyCallback): Promise<SolveResult> {
     const started = performance.now();
     const trace: TraceEvent[] = [];
     const ctx = createStrategyContext({
@@ -71,7 +79,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
       },
     });
     const outcome = await runStrategy(request.strategy, ctx);
-    const result: SolveResult = {
+    return {
       answer: outcome.answer,
       text: outcome.text,
       confidence: outcome.confidence,
@@ -81,16 +89,19 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
       budgetExhausted: outcome.budgetExhausted || ctx.budgetHit,
       trace,
     };
-    emit({ type: 'result', t: Math.round(result.usage.ms), result });
+  }
+
+  /** Every answer leaves through here: the `result` event is the last event of every request. */
+  function finish(result: SolveResult, onEvent: (event: TraceEvent) => void): SolveResult {
+    onEvent({ type: 'result', t: Math.round(result.usage.ms), result });
     return result;
   }
 
-  async function solve(input: SolveRequest): Promise<SolveResult> {
+  async function run(request: NormalizedRequest, hooks: RunHooks): Promise<SolveResult> {
     if (disposed) throw new RuntimeDisposedError();
     const started = performance.now();
-    const request = normalizeRequest(input);
-    const onEvent = input.onEvent ?? noop;
-    const signal = input.signal;
+    const onEvent = hooks.onEvent ?? noop;
+    const { signal } = hooks;
     throwIfAborted(signal);
 
     const key = cache ? requestKey(model, info.engine, request) : null;
@@ -99,7 +110,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
       const abort = () => controller.abort();
       signal?.addEventListener('abort', abort, { once: true });
       try {
-        return await compute(request, controller.signal, onEvent, input.verify);
+        return finish(await compute(request, controller.signal, onEvent, hooks.verify), onEvent);
       } finally {
         signal?.removeEventListener('abort', abort);
       }
@@ -107,30 +118,32 @@ export function createLocalRuntime(parts: LocalRuntimeParts): Runtime {
 
     if (request.cache === 'use') {
       const hit = await cache.get(key);
-      if (hit) {
-        const ms = performance.now() - started;
-        const result: SolveResult = {
-          ...hit,
-          cached: true,
-          usage: { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0, ms },
-        };
-        onEvent({ type: 'result', t: Math.round(ms), result });
-        return result;
-      }
+      if (hit) return finish({ ...hit, cached: true, usage: { ...NO_USAGE, ms: performance.now() - started } }, onEvent);
     }
-    return inflight.join(
+    const result = await inflight.join(
       `${request.cache}:${key}`,
       async (sharedSignal, emit) => {
-        const result = await compute(request, sharedSignal, emit);
-        if (!result.budgetExhausted && result.answer !== null) await cache.set(key, result);
-        return result;
+        const computed = await compute(request, sharedSignal, emit);
+        if (!computed.budgetExhausted && computed.answer !== null) await cache.set(key, computed);
+        return computed;
       },
       signal,
       onEvent,
     );
+    return finish(result, onEvent);
   }
 
+  const solve = (input: SolveRequest): Promise<SolveResult> => {
+    if (disposed) return Promise.reject(new RuntimeDisposedError());
+    try {
+      return run(normalizeRequest(input), input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   return {
+    run,
     solve,
     stream: streamFrom(solve),
     info: () => info,

@@ -9,6 +9,8 @@ const optionsSchema = z
     device: z.enum(['auto', 'webgpu', 'wasm']).optional(),
     worker: z.boolean().optional(),
     modelBase: z.string().min(1).optional(),
+    bundledBase: z.string().min(1).optional(),
+    workerUrl: z.union([z.string().min(1), z.instanceof(URL)]).optional(),
     cache: z
       .union([
         z.literal(false),

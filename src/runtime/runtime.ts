@@ -1,7 +1,9 @@
 import type { DeviceRequest } from '../engine/device.js';
 import type { CacheStats, ProgressEvent, RuntimeInfo, SolveRequest, SolveResult, TraceEvent } from '../types.js';
 
-export type EngineRequest = 'auto' | 'transformers' | 'webllm';
+import type { EngineRequest } from '../engine/registry.js';
+
+export type { EngineRequest };
 
 export interface CacheOptions {
   /** Entries older than this are not served. Default 30 days. */
@@ -21,6 +23,14 @@ export interface RuntimeOptions {
   worker?: boolean;
   /** Where models are served from (URL in browsers, folder in Node). Default: the bundled `models/`. */
   modelBase?: string;
+  /** Where the bundled models are served when `modelBase` is not set. Default: `models/` beside the library. */
+  bundledBase?: string;
+  /**
+   * Browsers: a module worker script of your own that calls `exposeRuntimeHost()` from
+   * `second-thought/worker` (e.g. to serve it from another origin, as the widget does). Default: the
+   * package's own worker.
+   */
+  workerUrl?: string | URL;
   /** Result cache settings, or false to turn caching off. IndexedDB in browsers, memory in Node. */
   cache?: CacheOptions | false;
   onProgress?: (event: ProgressEvent) => void;

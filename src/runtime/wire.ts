@@ -1,23 +1,33 @@
-import type { ProgressEvent, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, CacheStats, VerifyInput } from '../types.js';
+import type { NormalizedRequest } from '../request/schema.js';
+import type { CacheStats, ProgressEvent, RuntimeInfo, SolveResult, TraceEvent, VerifyInput } from '../types.js';
 import type { RuntimeOptions } from './runtime.js';
 
-/** What crosses into the worker: the request without its signal and callbacks (those are bridged). */
-export type WireRequest = Omit<SolveRequest, 'signal' | 'onEvent' | 'verify'>;
-
 /** `modelBase` and `bundledBase` arrive as absolute URLs: the worker's own location is not the page's. */
-export type WireOptions = Omit<RuntimeOptions, 'onProgress' | 'worker'> & { bundledBase: string };
+export type WireOptions = Omit<RuntimeOptions, 'onProgress' | 'worker' | 'workerUrl'> & { bundledBase: string };
 
-/** The worker's API, called through comlink. */
+/** A result whose trace the page already holds: it received every trace event as it happened. */
+export type WireResult = Omit<SolveResult, 'trace'> & { trace: TraceEvent[] | 'streamed' };
+
+/** The worker's API, called through comlink. Requests arrive validated and normalised by the page. */
 export interface RuntimeHost {
-  init(options: WireOptions, onProgress?: (event: ProgressEvent) => void): Promise<RuntimeInfo>;
-  solve(
-    id: string,
-    request: WireRequest,
-    onEvent?: (event: TraceEvent) => void,
-    verify?: (input: VerifyInput) => boolean | Promise<boolean>,
-  ): Promise<SolveResult>;
+  init(options: WireOptions): Promise<RuntimeInfo>;
+  solve(id: string, request: NormalizedRequest, wantsEvents: boolean, verify?: (input: VerifyInput) => Promise<boolean>): Promise<WireResult>;
   abort(id: string): void;
   cacheStats(): Promise<CacheStats>;
   cacheClear(): Promise<void>;
   dispose(): Promise<void>;
+}
+
+/**
+ * Messages the worker posts on its own, beside comlink's replies on the same port (so they arrive in
+ * order with them) and needing no reply. comlink ignores messages without its `id`.
+ */
+export type WorkerNotice =
+  | { secondThought: 'events'; request: string; events: TraceEvent[] }
+  | { secondThought: 'progress'; event: ProgressEvent }
+  /** The worker is closing itself: no 'error' event would tell the page. */
+  | { secondThought: 'closing' };
+
+export function isWorkerNotice(data: unknown): data is WorkerNotice {
+  return typeof data === 'object' && data !== null && 'secondThought' in data;
 }

@@ -1,11 +1,28 @@
-import type { AdaptiveConsistencySpec } from '../types.js';
+import { z } from 'zod';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { withinBudget, type StrategyOutcome } from './outcome.js';
 import { decideByVote } from './self-consistency.js';
-import { DEFAULTS } from './defaults.js';
+import { defineStrategy } from './define.js';
+import { probability, sampleCount } from './fields.js';
 import { checkRule, nextBatch } from './stopping-rules.js';
 import { answerGroups } from './vote.js';
+
+/** Adaptive-Consistency's defaults (Aggarwal et al., 2023, and its reference code). */
+const THRESHOLDS = { beta: 0.95, dirichlet: 0.95, entropy: 0.75, majority: 0.8 } as const;
+
+const schema = z
+  .object({
+    kind: z.literal('adaptive-consistency'),
+    maxSamples: sampleCount().default(16),
+    criterion: z.enum(['beta', 'dirichlet', 'entropy', 'majority']).default('beta'),
+    /** Default per criterion: beta 0.95, dirichlet 0.95, entropy 0.75 (of the maximum), majority 0.8. */
+    threshold: probability().optional(),
+  })
+  .strict()
+  .transform((spec) => ({ ...spec, threshold: spec.threshold ?? THRESHOLDS[spec.criterion] }));
+export type AdaptiveConsistencySpec = z.input<typeof schema>;
+export type StoppingCriterion = z.output<typeof schema>['criterion'];
 
 /**
  * Adaptive-Consistency (Aggarwal et al., 2023): sample until the stopping rule holds or `maxSamples`.
@@ -13,10 +30,8 @@ import { answerGroups } from './vote.js';
  * fewest samples after which the rule could hold (4 for Beta at 0.95, then e.g. 3 more at 3–1): the same
  * stopping points as one at a time, in fewer engine calls. Each batch size and why is a `decision` event.
  */
-export async function adaptiveConsistency(spec: AdaptiveConsistencySpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const maxSamples = spec.maxSamples ?? DEFAULTS.adaptiveConsistency.maxSamples;
-  const criterion = spec.criterion ?? DEFAULTS.adaptiveConsistency.criterion;
-  const threshold = spec.threshold ?? DEFAULTS.thresholds[criterion];
+async function adaptiveConsistency(spec: z.output<typeof schema>, ctx: StrategyContext): Promise<StrategyOutcome> {
+  const { maxSamples, criterion, threshold } = spec;
   let samples: Candidate[] = [];
   const counts = () => answerGroups(samples).map((g) => g.voters.length);
 
@@ -59,3 +74,23 @@ export async function adaptiveConsistency(spec: AdaptiveConsistencySpec, ctx: St
     },
   );
 }
+
+export const adaptiveConsistencyStrategy = defineStrategy({
+  kind: 'adaptive-consistency',
+  label: 'Adaptive-consistency',
+  describe: 'Sample one at a time; stop as soon as the vote is settled (Aggarwal et al.).',
+  schema,
+  form: {
+    maxSamples: { label: 'At most samples' },
+    criterion: { label: 'Stopping rule' },
+    threshold: {
+      label: 'Threshold',
+      step: 0.01,
+      placeholder: 'rule default',
+      help: `Defaults: ${Object.entries(THRESHOLDS)
+        .map(([rule, value]) => `${rule} ${value}`)
+        .join(', ')}.`,
+    },
+  },
+  run: adaptiveConsistency,
+});

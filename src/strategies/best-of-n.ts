@@ -1,9 +1,32 @@
-import type { BestOfNSpec } from '../types.js';
+import { z } from 'zod';
+import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
+import { defineStrategy } from './define.js';
+import { sampleCount } from './fields.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { answerGroups, majorityVote, type AnswerGroup } from './vote.js';
+
+const schema = z
+  .object({
+    kind: z.literal('best-of-n'),
+    n: sampleCount(),
+    scorer: z.enum(['logprob', 'confidence', 'self-verify', 'verifier']),
+    /** Required with `scorer: 'verifier'`, not allowed otherwise. */
+    verifier: verifierSchema.optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.scorer === 'verifier' && !spec.verifier) {
+      ctx.addIssue({ code: 'custom', path: ['verifier'], message: "scorer 'verifier' needs a verifier" });
+    }
+    if (spec.scorer !== 'verifier' && spec.verifier) {
+      ctx.addIssue({ code: 'custom', path: ['verifier'], message: `a verifier is only used with scorer 'verifier', not '${spec.scorer}'` });
+    }
+  });
+export type BestOfNSpec = z.input<typeof schema>;
+export type BestOfNScorer = BestOfNSpec['scorer'];
 
 /**
  * Best-of-N: n samples in one batched call, keep the one the scorer ranks highest. 'logprob' and
@@ -11,7 +34,7 @@ import { answerGroups, majorityVote, type AnswerGroup } from './vote.js';
  * (a programmatic check) judge each distinct answer once, most voted first, and rank by verdict, then
  * score, then votes.
  */
-export async function bestOfN(spec: BestOfNSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
+async function bestOfN(spec: BestOfNSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
   if (spec.scorer === 'self-verify' || spec.scorer === 'verifier') return bestJudged(spec, ctx);
   let samples: Candidate[] = [];
   const pick = (): StrategyOutcome => {
@@ -90,3 +113,16 @@ function compareJudged(x: Judged, y: Judged): number {
     (y.group.representative.meanLogprob ?? -1e9) - (x.group.representative.meanLogprob ?? -1e9)
   );
 }
+
+export const bestOfNStrategy = defineStrategy({
+  kind: 'best-of-n',
+  label: 'Best-of-n',
+  describe: 'Sample n answers and keep the one a scorer ranks highest.',
+  schema,
+  form: {
+    n: { label: 'Samples (n)', initial: 8 },
+    scorer: { label: 'Scorer', initial: 'confidence' },
+    verifier: { label: 'Verifier', widget: 'verifier', required: true, when: (v) => v.scorer === 'verifier' },
+  },
+  run: bestOfN,
+});

@@ -1,14 +1,50 @@
+import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
-import type { CascadeSpec } from '../types.js';
 import { sampleDrafts } from './candidates.js';
 import { BudgetExhaustedError, type StrategyContext } from './context.js';
-import { DEFAULTS } from './defaults.js';
+import { defineStrategy, type RunNested } from './define.js';
+import { probability, sampleCount } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { judge } from './judge.js';
 import { fromCandidate, NO_ANSWER, type StrategyOutcome } from './outcome.js';
+import { nestedSpecSchema, type ResolvedStrategySpec, type StrategySpec } from './spec-union.js';
 import { majorityVote } from './vote.js';
 
-export type RunNested = (spec: CascadeSpec['then'], ctx: StrategyContext, path: string) => Promise<StrategyOutcome>;
+const DEFAULT_VOTES = 5;
+
+export type CascadeSignal = 'confidence-token' | 'logprob' | 'self-verify' | 'vote';
+
+/** Answer cheaply; return at once when the signal reaches `threshold`, else run `then`. */
+export interface CascadeSpec {
+  kind: 'cascade';
+  signal: CascadeSignal;
+  /** 0..1; `calibrate()` picks one from labelled data. */
+  threshold: number;
+  /** Samples of the small vote when `signal` is 'vote' (default 5); not allowed with other signals. */
+  n?: number;
+  then: StrategySpec;
+}
+
+interface ResolvedCascade extends Omit<CascadeSpec, 'then'> {
+  then: ResolvedStrategySpec;
+}
+
+// Written out rather than inferred: `then` is the union of every strategy, this one included.
+const schema: z.ZodType<ResolvedCascade, CascadeSpec> = z
+  .object({
+    kind: z.literal('cascade'),
+    signal: z.enum(['confidence-token', 'logprob', 'self-verify', 'vote']),
+    threshold: probability(),
+    n: sampleCount().optional(),
+    then: z.lazy(nestedSpecSchema),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.n !== undefined && spec.signal !== 'vote') {
+      ctx.addIssue({ code: 'custom', path: ['n'], message: `n is the size of the vote and only applies to signal 'vote', not '${spec.signal}'` });
+    }
+  })
+  .transform((spec) => (spec.signal === 'vote' ? { ...spec, n: spec.n ?? DEFAULT_VOTES } : spec));
 
 /**
  * A confidence-gated cascade: answer cheaply (greedy; a small vote for 'vote'), return at once when the
@@ -17,7 +53,7 @@ export type RunNested = (spec: CascadeSpec['then'], ctx: StrategyContext, path: 
  * probability ('logprob'), P(yes) of the model's verification ('self-verify'), the vote share ('vote').
  * A draft without a signal value escalates. The fallback's answer is taken unless it has none.
  */
-export async function cascade(spec: CascadeSpec, ctx: StrategyContext, path: string, runNested: RunNested): Promise<StrategyOutcome> {
+async function cascade(spec: ResolvedCascade, ctx: StrategyContext, path: string, runNested: RunNested): Promise<StrategyOutcome> {
   if (spec.signal === 'confidence-token' && !ctx.pack.confidenceTokens) {
     throw new InvalidRequestError(`${path}.signal`, `model family "${ctx.pack.family}" has no trained confidence token; use 'logprob', 'self-verify' or 'vote'`);
   }
@@ -48,9 +84,9 @@ export async function cascade(spec: CascadeSpec, ctx: StrategyContext, path: str
   return fallback;
 }
 
-async function cheapAnswer(spec: CascadeSpec, ctx: StrategyContext): Promise<{ cheap: StrategyOutcome; value: number | null }> {
+async function cheapAnswer(spec: ResolvedCascade, ctx: StrategyContext): Promise<{ cheap: StrategyOutcome; value: number | null }> {
   if (spec.signal === 'vote') {
-    const samples = await sampleDrafts(ctx, spec.n ?? DEFAULTS.cascade.votes);
+    const samples = await sampleDrafts(ctx, spec.n ?? DEFAULT_VOTES);
     const vote = majorityVote(samples);
     ctx.emit({ type: 'vote', counts: vote.counts, leader: vote.leader, share: vote.share });
     return { cheap: fromCandidate(vote.representative, vote.share), value: vote.leader === null ? null : vote.share };
@@ -69,3 +105,18 @@ async function cheapAnswer(spec: CascadeSpec, ctx: StrategyContext): Promise<{ c
     }
   }
 }
+
+export const cascadeStrategy = defineStrategy({
+  kind: 'cascade',
+  label: 'Cascade',
+  describe: 'Answer cheaply; accept when the signal reaches the threshold, otherwise escalate.',
+  schema,
+  nested: ['then'],
+  form: {
+    signal: { label: 'Signal', initial: 'confidence-token' },
+    threshold: { label: 'Threshold', step: 0.01, initial: 0.7 },
+    n: { label: 'Votes', placeholder: `default ${DEFAULT_VOTES}`, when: (v) => v.signal === 'vote' },
+    then: { label: 'Otherwise', widget: 'strategy', initial: 'self-consistency' },
+  },
+  run: (spec, ctx, runNested, path) => cascade(spec, ctx, path, runNested),
+});

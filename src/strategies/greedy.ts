@@ -1,6 +1,7 @@
-import type { GreedySpec } from '../types.js';
+import { z } from 'zod';
 import { toCandidate, watchTokensFor, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
+import { defineStrategy } from './define.js';
 import { fromCandidate, NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { greedyGenerate } from './steps.js';
 
@@ -18,12 +19,20 @@ export async function draftGreedy(ctx: StrategyContext): Promise<Candidate> {
   return candidate;
 }
 
-export function greedy(_spec: GreedySpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  return withinBudget(
-    async () => {
-      const draft = await draftGreedy(ctx);
-      return fromCandidate(draft, draft.confidence);
-    },
-    () => NO_ANSWER,
-  );
-}
+export const greedy = defineStrategy({
+  kind: 'greedy',
+  label: 'Greedy',
+  describe: 'One answer at temperature 0: the baseline, one engine call.',
+  schema: z.object({ kind: z.literal('greedy') }).strict(),
+  form: {},
+  run: (_spec, ctx) =>
+    withinBudget(
+      async () => {
+        const draft = await draftGreedy(ctx);
+        return fromCandidate(draft, draft.confidence);
+      },
+      () => NO_ANSWER,
+    ),
+});
+
+export type GreedySpec = z.input<typeof greedy.schema>;

@@ -1,6 +1,8 @@
-import type { SelfConsistencySpec } from '../types.js';
+import { z } from 'zod';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
+import { defineStrategy } from './define.js';
+import { sampleCount } from './fields.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { majorityVote } from './vote.js';
 
@@ -15,11 +17,20 @@ export function decideByVote(ctx: StrategyContext, samples: readonly Candidate[]
 }
 
 /** Self-consistency (Wang et al.): n samples in one batched call, majority over their extracted answers. */
-export async function selfConsistency(spec: SelfConsistencySpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  let samples: Candidate[] = [];
-  const decide = () => decideByVote(ctx, samples);
-  return withinBudget(async () => {
-    samples = await sampleDrafts(ctx, spec.n);
-    return decide();
-  }, decide);
-}
+export const selfConsistency = defineStrategy({
+  kind: 'self-consistency',
+  label: 'Self-consistency',
+  describe: 'Sample n answers in one batched call and take the majority (Wang et al.).',
+  schema: z.object({ kind: z.literal('self-consistency'), n: sampleCount() }).strict(),
+  form: { n: { label: 'Samples (n)', initial: 8 } },
+  run(spec, ctx) {
+    let samples: Candidate[] = [];
+    const decide = () => decideByVote(ctx, samples);
+    return withinBudget(async () => {
+      samples = await sampleDrafts(ctx, spec.n);
+      return decide();
+    }, decide);
+  },
+});
+
+export type SelfConsistencySpec = z.input<typeof selfConsistency.schema>;

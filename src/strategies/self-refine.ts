@@ -1,12 +1,25 @@
 import type { Claim } from '../prompts/pack.js';
-import type { SelfRefineSpec } from '../types.js';
+import { z } from 'zod';
+import { verifierSchema } from '../verifiers/schema.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar, revise } from './correction.js';
-import { DEFAULTS } from './defaults.js';
+import { defineStrategy, VERIFIER_HELP } from './define.js';
+import { roundCount } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
+
+const schema = z
+  .object({
+    kind: z.literal('self-refine'),
+    maxRounds: roundCount(1).default(3),
+    prompts: z.enum(['critique', 'ioe']).default('critique'),
+    /** Evidence for the trust rule; default: the model's self-verification. */
+    verifier: verifierSchema.optional(),
+  })
+  .strict();
+export type SelfRefineSpec = z.input<typeof schema>;
 
 /**
  * Self-Refine (Madaan et al., 2023): draft → feedback → refinement, until the feedback says the answer is
@@ -16,9 +29,8 @@ import { runStep } from './steps.js';
  * answer, but what is returned is the best one under the trust rule (ART): a revision takes over only
  * when the verifier (or the model's self-verification) ranks it above.
  */
-export async function selfRefine(spec: SelfRefineSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const maxRounds = spec.maxRounds ?? DEFAULTS.selfRefine.maxRounds;
-  const mode = spec.prompts ?? DEFAULTS.selfRefine.prompts;
+async function selfRefine(spec: z.output<typeof schema>, ctx: StrategyContext): Promise<StrategyOutcome> {
+  const { maxRounds, prompts: mode } = spec;
   let best: ReturnType<typeof bestSoFar> | null = null;
   const result = (): StrategyOutcome => best?.outcome() ?? NO_ANSWER;
 
@@ -68,3 +80,16 @@ async function ioeRound(ctx: StrategyContext, current: Claim): Promise<Claim | n
   if (reconciled.answer !== reviewed.answer) ctx.emit({ type: 'revise', from: reviewed.answer, to: reconciled.answer, text: reconciled.text });
   return reconciled;
 }
+
+export const selfRefineStrategy = defineStrategy({
+  kind: 'self-refine',
+  label: 'Self-refine',
+  describe: 'Draft, feedback, refinement; a refinement replaces the draft only with evidence.',
+  schema,
+  form: {
+    maxRounds: { label: 'At most rounds' },
+    prompts: { label: 'Prompts' },
+    verifier: { label: 'Evidence', widget: 'verifier', help: VERIFIER_HELP },
+  },
+  run: selfRefine,
+});

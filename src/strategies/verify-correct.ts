@@ -1,12 +1,26 @@
 import type { Claim } from '../prompts/pack.js';
-import type { VerifyCorrectSpec } from '../types.js';
+import { z } from 'zod';
+import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
-import { DEFAULTS } from './defaults.js';
+import { defineStrategy, VERIFIER_HELP } from './define.js';
+import { roundCount, sampleCount } from './fields.js';
 import { decide, feedbackFor, revise } from './correction.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { majorityVote } from './vote.js';
+
+const schema = z
+  .object({
+    kind: z.literal('verify-correct'),
+    samples: sampleCount().default(4),
+    /** Correction rounds (0: verify and vote only). */
+    rounds: roundCount(0).default(2),
+    /** Judge with this verifier instead of the model's self-verification. */
+    verifier: verifierSchema.optional(),
+  })
+  .strict();
+export type VerifyCorrectSpec = z.input<typeof schema>;
 
 interface Judged {
   claim: Claim;
@@ -32,8 +46,8 @@ interface Track {
  * the verified answers (among all, when none is verified). Each round corrects the latest correction, as
  * SETS does; what a sample stands for in the vote changes only under the trust rule.
  */
-export async function verifyCorrect(spec: VerifyCorrectSpec, ctx: StrategyContext): Promise<StrategyOutcome> {
-  const rounds = spec.rounds ?? DEFAULTS.verifyCorrect.rounds;
+async function verifyCorrect(spec: z.output<typeof schema>, ctx: StrategyContext): Promise<StrategyOutcome> {
+  const { rounds } = spec;
   let tracks: Track[] = [];
 
   const finish = (): StrategyOutcome => {
@@ -53,7 +67,7 @@ export async function verifyCorrect(spec: VerifyCorrectSpec, ctx: StrategyContex
 
   return withinBudget(
     async () => {
-      const samples = await sampleDrafts(ctx, spec.samples ?? DEFAULTS.verifyCorrect.samples);
+      const samples = await sampleDrafts(ctx, spec.samples);
       for (const c of samples) {
         const first: Judged = { claim: { text: c.text, answer: c.answer }, evidence: await judge(ctx, c, spec.verifier) };
         tracks.push({ index: c.index, best: first, working: first, meanLogprob: c.meanLogprob, settled: false, seen: new Set([c.answer]) });
@@ -97,3 +111,16 @@ function asCandidate(track: Track): Candidate {
     confidenceSource: 'sequence-probability',
   };
 }
+
+export const verifyCorrectStrategy = defineStrategy({
+  kind: 'verify-correct',
+  label: 'Verify and correct (SETS)',
+  describe: 'Sample, verify each answer, correct the failures for a few rounds, vote among the verified.',
+  schema,
+  form: {
+    samples: { label: 'Samples' },
+    rounds: { label: 'Correction rounds' },
+    verifier: { label: 'Judge', widget: 'verifier', help: VERIFIER_HELP },
+  },
+  run: verifyCorrect,
+});

@@ -1,21 +1,33 @@
 import { InvalidRequestError } from '../errors.js';
 import type { Claim } from '../prompts/pack.js';
-import type { WaitSpec } from '../types.js';
+import { z } from 'zod';
+import { verifierSchema } from '../verifiers/schema.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar } from './correction.js';
-import { DEFAULTS } from './defaults.js';
+import { defineStrategy, VERIFIER_HELP } from './define.js';
+import { roundCount } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
+
+const schema = z
+  .object({
+    kind: z.literal('wait'),
+    maxNudges: roundCount(1).default(1),
+    /** Evidence for the trust rule; default: the model's self-verification. */
+    verifier: verifierSchema.optional(),
+  })
+  .strict();
+export type WaitSpec = z.input<typeof schema>;
 
 /**
  * The "Wait" nudge (Self-Correction Bench, 2025): append the model's second-thought cue to its own draft
  * and let it continue ("\n\nWait," for instruct models, `?` for tiny-arith), up to `maxNudges` times, each
  * on the latest answer. A changed answer replaces the best so far only under the trust rule.
  */
-export async function waitNudge(spec: WaitSpec, ctx: StrategyContext, path = 'strategy'): Promise<StrategyOutcome> {
-  const maxNudges = spec.maxNudges ?? DEFAULTS.wait.maxNudges;
+async function waitNudge(spec: z.output<typeof schema>, ctx: StrategyContext, path: string): Promise<StrategyOutcome> {
+  const { maxNudges } = spec;
   let best: ReturnType<typeof bestSoFar> | null = null;
   const result = (): StrategyOutcome => best?.outcome() ?? NO_ANSWER;
 
@@ -48,3 +60,15 @@ export async function waitNudge(spec: WaitSpec, ctx: StrategyContext, path = 'st
     return result();
   }, result);
 }
+
+export const waitStrategy = defineStrategy({
+  kind: 'wait',
+  label: '“Wait” nudge',
+  describe: 'Append the model’s “Wait” to its draft and let it continue (Self-Correction Bench).',
+  schema,
+  form: {
+    maxNudges: { label: 'At most nudges' },
+    verifier: { label: 'Evidence', widget: 'verifier', help: VERIFIER_HELP },
+  },
+  run: (spec, ctx, _runNested, path) => waitNudge(spec, ctx, path),
+});

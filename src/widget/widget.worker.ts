@@ -9,7 +9,7 @@
  */
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { Endpoint } from 'comlink';
-import { exposeRuntimeHost } from '../runtime/host.js';
+import { exposeRuntimeHost } from '../worker.js';
 
 const crossOrigin = new URL(ortWasmUrl, import.meta.url).origin !== self.origin;
 

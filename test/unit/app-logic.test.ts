@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { notesAfterLoad, notesBeforeLoad } from '../../src/app/device-notes.js';
 import { parseJsonl, spread } from '../../src/app/eval-data.js';
 import { sameAnswer } from '../../src/app/eval-runner.js';
-import { STRATEGY_FORMS, STRATEGY_KINDS, buildSpec, describeSpec, initialValues } from '../../src/app/strategy-forms.js';
+import { buildSpec, describeSpec, initialValues, strategyInfos } from '../../src/app/strategy-forms.js';
 import { findModel } from '../../src/models/catalog.js';
 import { validateStrategy } from '../../src/request/schema.js';
 import type { RuntimeInfo } from '../../src/types.js';
@@ -11,7 +11,7 @@ import type { RuntimeInfo } from '../../src/types.js';
 
 describe('strategy forms', () => {
   it('every strategy kind has a form whose initial values make a valid spec', () => {
-    for (const kind of STRATEGY_KINDS) {
+    for (const { kind } of strategyInfos()) {
       const spec = buildSpec(kind, initialValues(kind));
       expect(validateStrategy(spec), kind).toMatchObject({ kind });
     }
@@ -25,8 +25,8 @@ describe('strategy forms', () => {
   });
 
   it('lists only fields the schema knows', () => {
-    for (const kind of STRATEGY_KINDS) {
-      for (const field of STRATEGY_FORMS[kind].fields) {
+    for (const { kind, fields } of strategyInfos()) {
+      for (const field of fields) {
         const values = { ...initialValues(kind), [field.key]: field.type === 'strategy' ? { kind: 'greedy' } : field.type === 'verifier' ? { kind: 'arithmetic' } : undefined };
         // A spec with this field set must not be rejected as an unknown field.
         const spec = buildSpec(kind, { ...values, ...(field.type === 'integer' || field.type === 'number' ? { [field.key]: field.min === 0 && field.max === 1 ? 0.5 : Math.max(1, field.min) } : {}) });

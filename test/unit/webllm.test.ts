@@ -18,7 +18,7 @@ async function setup(options: Partial<FakeMlcOptions> = {}, probe = gpu()) {
   const fake = new FakeMLCEngine({ script: (_input, seed) => `answer ${seed ?? 'unseeded'}`, ...options });
   const progress: ProgressEvent[] = [];
   const engine = await createWebLlmEngine(
-    { model: findModel(F16), engine: 'webllm', device: 'auto', onProgress: (e) => progress.push(e) },
+    { model: findModel(F16), device: 'auto', onProgress: (e) => progress.push(e) },
     { createEngine: (id, config) => fake.load(id, config), probeGpu: probe },
   );
   return { fake, engine, progress };
@@ -74,7 +74,7 @@ describe('WebLLM adapter: loading', () => {
 
     const fake = new FakeMLCEngine({ script: () => 'x' });
     const wasm = createWebLlmEngine(
-      { model: findModel(F16), engine: 'webllm', device: 'wasm' },
+      { model: findModel(F16), device: 'wasm' },
       { createEngine: (id, c) => fake.load(id, c), probeGpu: gpu() },
     );
     await expect(wasm).rejects.toBeInstanceOf(DeviceUnavailableError);
@@ -85,7 +85,7 @@ describe('WebLLM adapter: loading', () => {
     const fake = new FakeMLCEngine({ script: () => 'x' });
     fake.loadError = Object.assign(new Error('The WebGPU device was lost while loading the model.'), { name: 'DeviceLostError' });
     const load = createWebLlmEngine(
-      { model: findModel(F16), engine: 'webllm', device: 'auto' },
+      { model: findModel(F16), device: 'auto' },
       { createEngine: (id, c) => fake.load(id, c), probeGpu: gpu() },
     );
     await expect(load).rejects.toBeInstanceOf(EngineError);
