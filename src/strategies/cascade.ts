@@ -25,7 +25,7 @@ export interface CascadeSpec {
   then: StrategySpec;
 }
 
-interface ResolvedCascade extends Omit<CascadeSpec, 'then'> {
+export interface ResolvedCascade extends Omit<CascadeSpec, 'then'> {
   then: ResolvedStrategySpec;
 }
 
