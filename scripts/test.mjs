@@ -23,6 +23,7 @@ console.log(`Chromium: ${chromium}`);
 
 const extra = process.argv.slice(2);
 run('npx', ['tsc', '--noEmit', '-p', '.']);
+run('node', ['scripts/check-boundaries.mjs']);
 run('npx', ['vitest', 'run', '--project', 'unit', '--project', 'integration', ...extra]);
 run('node', ['scripts/build.mjs']);
 run('npx', ['vite', 'build', '--mode', 'e2e', '--logLevel', 'warn']);

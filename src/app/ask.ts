@@ -1,8 +1,6 @@
 /** Ask: a question, a strategy with its parameters, the live trace and the answer card. */
-import { AbortError, InvalidRequestError } from '../errors.js';
-import { validateStrategy } from '../request/schema.js';
-import type { AnswerSpec, CacheMode, SamplingOptions, SolveRequest } from '../types.js';
-import { h, replace } from './dom.js';
+import { isAbortError, AbortError, InvalidRequestError, validateStrategy, type AnswerSpec, type CacheMode, type SamplingOptions, type SolveRequest } from '../browser.js';
+import { h, replace } from '../ui/dom.js';
 import { createResultView } from './result-view.js';
 import type { Session } from './session.js';
 import { createStrategyPicker } from './strategy-picker.js';
@@ -135,7 +133,7 @@ export function createAskView(session: Session, onSolved: () => void): HTMLEleme
       resultView.show(result);
       if (result.cached) traceView.showAll(result.trace, 'Served from the cache: the trace recorded when this answer was first computed.');
     } catch (error) {
-      if (error instanceof AbortError || (error as Error)?.name === 'AbortError') resultView.error('Stopped.');
+      if (isAbortError(error)) resultView.error('Stopped.');
       else resultView.error(error instanceof Error ? error.message : String(error));
     } finally {
       if (controller === mine) {

@@ -1,7 +1,7 @@
 /** The result cache: how many entries, how big, hits and misses since load, and a button to clear it. */
-import type { Runtime } from '../runtime/runtime.js';
-import { h } from './dom.js';
-import { formatBytes } from './format.js';
+import type { Runtime } from '../browser.js';
+import { h } from '../ui/dom.js';
+import { formatBytes } from '../ui/format.js';
 
 export interface CachePanel {
   element: HTMLElement;

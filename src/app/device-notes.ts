@@ -2,9 +2,7 @@
  * What the model picker tells a person about their device, before and after loading: pure, from the
  * WebGPU probe, the catalogue entry and the device asked for.
  */
-import type { DeviceRequest, GpuProbe } from '../engine/device.js';
-import type { ModelEntry } from '../models/catalog.js';
-import type { RuntimeInfo } from '../types.js';
+import { type DeviceRequest, type GpuProbe, type ModelEntry, type RuntimeInfo } from '../browser.js';
 
 export interface Note {
   level: 'info' | 'warn' | 'error';

@@ -1,4 +1,5 @@
 /** Labelled questions for the evaluation: the bundled held-out set or a JSONL file the user picks. */
+import { EngineError } from '../browser.js';
 
 export interface EvalItem {
   prompt: string;
@@ -44,6 +45,6 @@ export function spread<T>(items: readonly T[], n: number): T[] {
 
 export async function loadBundledSet(signal?: AbortSignal): Promise<ParsedSet> {
   const response = await fetch(new URL(BUNDLED_SET.path, document.baseURI), { signal });
-  if (!response.ok) throw new Error(`Could not load the bundled set (${response.status})`);
+  if (!response.ok) throw new EngineError(`Could not load the bundled set (HTTP ${response.status})`);
   return parseJsonl(await response.text());
 }

@@ -1,7 +1,5 @@
 /** Runs labelled questions through the runtime with several strategies and scores accuracy and cost. */
-import { AbortError } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { AnswerSpec, StrategySpec } from '../types.js';
+import { isAbortError, AbortError, type AnswerSpec, type Runtime, type StrategySpec } from '../browser.js';
 import type { EvalItem } from './eval-data.js';
 import { describeSpec } from './strategy-forms.js';
 
@@ -58,7 +56,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Score[]> {
         score.completionTokens += result.usage.completionTokens;
         score.ms += result.usage.ms;
       } catch (error) {
-        if (signal.aborted || (error as Error)?.name === 'AbortError') throw new AbortError('Evaluation cancelled');
+        if (signal.aborted || isAbortError(error)) throw new AbortError('Evaluation cancelled');
         score.failures++;
       }
       score.questions++;

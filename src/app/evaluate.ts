@@ -1,12 +1,10 @@
 /** Evaluate: a labelled set, several strategies, accuracy against tokens per question, progress and cancel. */
-import { AbortError, InvalidRequestError } from '../errors.js';
-import { validateStrategy } from '../request/schema.js';
-import type { AnswerSpec, StrategySpec } from '../types.js';
-import { h, replace } from './dom.js';
+import { isAbortError, AbortError, InvalidRequestError, validateStrategy, type AnswerSpec, type StrategySpec } from '../browser.js';
+import { h, replace } from '../ui/dom.js';
 import { BUNDLED_SET, loadBundledSet, parseJsonl, spread, type EvalItem } from './eval-data.js';
 import type { EvalChart } from './eval-chart.js';
 import { accuracy, evaluate, msPerQuestion, tokensPerQuestion, type Score } from './eval-runner.js';
-import { formatMs, formatPercent } from './format.js';
+import { formatMs, formatPercent } from '../ui/format.js';
 import type { Session } from './session.js';
 import { describeSpec } from './strategy-forms.js';
 import { createStrategyPicker } from './strategy-picker.js';
@@ -115,10 +113,10 @@ export function createEvaluateView(session: Session): HTMLElement {
       ? fileInput.files?.[0]
         ? parseJsonl(await fileInput.files[0].text())
         : (() => {
-            throw new Error('Pick a JSONL file first.');
+            throw new InvalidRequestError('file', 'pick a JSONL file first');
           })()
       : await loadBundledSet(signal);
-    if (parsed.items.length === 0) throw new Error(`No usable questions${parsed.problems.length ? `: ${parsed.problems.slice(0, 3).join('; ')}` : ''}.`);
+    if (parsed.items.length === 0) throw new InvalidRequestError('file', `no usable questions${parsed.problems.length ? `: ${parsed.problems.slice(0, 3).join('; ')}` : ''}.`);
     const n = Math.max(1, Math.floor(Number(count.value) || 1));
     datasetNote.textContent = `${parsed.items.length.toLocaleString('en')} questions in the set${parsed.problems.length ? ` (${parsed.problems.length} lines skipped)` : ''}; running ${Math.min(n, parsed.items.length)}.`;
     return spread(parsed.items, n);
@@ -184,7 +182,7 @@ export function createEvaluateView(session: Session): HTMLElement {
       status.textContent = `Done: ${scores.length} strategies × ${items.length} questions.`;
       element.dataset.state = 'done';
     } catch (error) {
-      const cancelled = error instanceof AbortError || (error as Error)?.name === 'AbortError';
+      const cancelled = isAbortError(error);
       status.textContent = cancelled ? 'Cancelled.' : `Evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
       element.dataset.state = cancelled ? 'cancelled' : 'error';
     } finally {

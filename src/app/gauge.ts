@@ -1,6 +1,6 @@
 /** A confidence gauge: the value as a bar, the threshold it is judged against as a mark. */
-import { h } from './dom.js';
-import { formatPercent } from './format.js';
+import { h } from '../ui/dom.js';
+import { formatPercent } from '../ui/format.js';
 
 export interface Gauge {
   element: HTMLElement;

@@ -2,7 +2,7 @@
 import './styles.css';
 import { createAskView } from './ask.js';
 import { createCachePanel } from './cache-panel.js';
-import { h } from './dom.js';
+import { h } from '../ui/dom.js';
 import { createEvaluateView } from './evaluate.js';
 import { createModelPicker } from './model-picker.js';
 import { setupPwa } from './pwa.js';

@@ -1,9 +1,8 @@
 /** Model picker: the bundled model and the catalogue, sizes and memory, device notes, load progress. */
-import { probeWebGpu, type DeviceRequest, type GpuProbe } from '../engine/device.js';
-import { MODEL_CATALOG, findModel, type ModelEntry } from '../models/catalog.js';
-import { h, replace } from './dom.js';
+import { findModel, isAbortError, MODEL_CATALOG, probeWebGpu, type DeviceRequest, type GpuProbe, type ModelEntry } from '../browser.js';
+import { h, replace } from '../ui/dom.js';
 import { notesAfterLoad, notesBeforeLoad, type Note } from './device-notes.js';
-import { formatMB } from './format.js';
+import { formatMB } from '../ui/format.js';
 import type { Session } from './session.js';
 
 export interface ModelPicker {
@@ -120,7 +119,7 @@ export function createModelPicker(session: Session): ModelPicker {
       loaded = { model: model.id, device, notes: notesAfterLoad(info) };
       showNotes(loaded.notes);
     } catch (error) {
-      if (error instanceof DOMException && error.name === 'AbortError') return;
+      if (isAbortError(error)) return;
       progressRow.hidden = true;
       setStatus('error', 'Load failed');
       showNotes([{ level: 'error', text: `Could not load ${model.id}: ${error instanceof Error ? error.message : String(error)}` }]);

@@ -4,7 +4,7 @@
  * a prompt when a new version is waiting. The new version takes over only when the person says so.
  */
 import { registerSW } from 'virtual:pwa-register';
-import { h } from './dom.js';
+import { h } from '../ui/dom.js';
 
 const HOUR = 60 * 60 * 1000;
 

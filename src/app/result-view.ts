@@ -1,9 +1,9 @@
 /** The answer card: the answer, how it was reached, its confidence against the threshold, and its cost. */
-import type { SolveResult } from '../types.js';
-import { h, replace } from './dom.js';
-import { formatMs, plural } from './format.js';
+import type { SolveResult } from '../browser.js';
+import { h, replace } from '../ui/dom.js';
+import { formatMs, plural } from '../ui/format.js';
 import { createGauge } from './gauge.js';
-import { explainResult, thresholdOf } from './trace-text.js';
+import { explainResult, thresholdOf } from '../ui/trace-text.js';
 import { describeSpec } from './strategy-forms.js';
 
 export interface ResultView {

@@ -1,8 +1,5 @@
 /** The app's one runtime at a time: loading a model disposes the previous one first (memory is scarce). */
-import { createRuntime } from '../browser.js';
-import type { DeviceRequest } from '../engine/device.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { ProgressEvent } from '../types.js';
+import { AbortError, createRuntime, type DeviceRequest, type ProgressEvent, type Runtime } from '../browser.js';
 
 export interface Session {
   runtime(): Runtime | null;
@@ -28,7 +25,7 @@ export function createSession(): Session {
       if (mine !== generation) {
         // Another load started meanwhile: this one lost.
         await runtime.dispose();
-        throw new DOMException('superseded by another model load', 'AbortError');
+        throw new AbortError('superseded by another model load');
       }
       current = runtime;
       notify();

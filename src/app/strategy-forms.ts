@@ -2,7 +2,7 @@
  * The strategy picker's data: the library's strategy list (`listStrategies()`, derived from each strategy's
  * own definition) turned into form values and back into specs. A new strategy appears here by itself.
  */
-import { listStrategies, type StrategyField, type StrategyInfo, type StrategySpec, type VerifierKind, type VerifierSpec } from '../browser.js';
+import { InvalidRequestError, listStrategies, type StrategyField, type StrategyInfo, type StrategySpec, type VerifierKind, type VerifierSpec } from '../browser.js';
 
 export type Values = Record<string, unknown>;
 export type FieldSpec = StrategyField;
@@ -13,7 +13,7 @@ export function strategyInfos(): StrategyInfo[] {
 
 export function strategyInfo(kind: string): StrategyInfo {
   const info = listStrategies().find((s) => s.kind === kind);
-  if (!info) throw new Error(`unknown strategy kind "${kind}"`);
+  if (!info) throw new InvalidRequestError('strategy.kind', `unknown strategy kind "${kind}"`);
   return info;
 }
 

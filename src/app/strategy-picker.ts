@@ -1,6 +1,6 @@
 /** The strategy picker: a kind selector and the kind's parameter form, built from the library's strategy list. */
 import { MAX_SPEC_DEPTH, type StrategySpec, type VerifierKind, type VerifierSpec } from '../browser.js';
-import { h, replace, uid } from './dom.js';
+import { h, replace, uid } from '../ui/dom.js';
 import {
   strategyInfo,
   strategyInfos,

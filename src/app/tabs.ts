@@ -1,5 +1,5 @@
 /** Accessible tabs (WAI-ARIA pattern): arrow keys move between tabs; the URL hash remembers the tab. */
-import { h } from './dom.js';
+import { h } from '../ui/dom.js';
 
 export interface Tab {
   id: string;

@@ -1,9 +1,9 @@
 /** The live trace: tokens stream into one line per generation; each finished step becomes a list item. */
-import type { TraceEvent } from '../types.js';
-import { h } from './dom.js';
-import { formatMs } from './format.js';
+import type { TraceEvent } from '../browser.js';
+import { h } from '../ui/dom.js';
+import { formatMs } from '../ui/format.js';
 import { createGauge } from './gauge.js';
-import { summarizeEvent } from './trace-text.js';
+import { summarizeEvent } from '../ui/trace-text.js';
 
 export interface TraceView {
   element: HTMLElement;

@@ -1,3 +1,4 @@
+import { EngineError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,5 +12,5 @@ export function bundledModelsFolder(): string {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(`${path}tiny-arith/config.json`)) return path;
   }
-  throw new Error(`Bundled models not found next to ${fileURLToPath(import.meta.url)}`);
+  throw new EngineError(`Bundled models not found next to ${fileURLToPath(import.meta.url)}`);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineError } from '../errors.js';
 import type { FieldForm, FormValues } from './define.js';
 import { strategyDefinitions, type RegisteredStrategy } from './registry.js';
 
@@ -69,7 +70,7 @@ function describeStrategy(definition: RegisteredStrategy): StrategyInfo {
   const required = new Set(json.required ?? []);
   const fields = Object.entries(definition.form).map(([key, form]) => {
     const property = properties[key];
-    if (!property) throw new Error(`strategy "${definition.kind}": form field "${key}" is not in its schema`);
+    if (!property) throw new EngineError(`strategy "${definition.kind}": form field "${key}" is not in its schema`);
     return describeField(key, form, property, form.required ?? required.has(key));
   });
   return { kind: definition.kind, label: definition.label, summary: definition.describe, nests: (definition.nested?.length ?? 0) > 0, fields };
@@ -101,5 +102,5 @@ function describeField(key: string, form: FieldForm, property: JsonProperty, req
       ...(initial !== undefined ? { initial } : {}),
     };
   }
-  throw new Error(`strategy field "${key}" has a type the form cannot show (${String(property.type)}); give it a widget`);
+  throw new EngineError(`strategy field "${key}" has a type the form cannot show (${String(property.type)}); give it a widget`);
 }

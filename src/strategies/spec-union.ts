@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { EngineError } from '../errors.js';
 import type { BUILTIN_STRATEGIES } from './registry.js';
 
 type Builtin = (typeof BUILTIN_STRATEGIES)[number];
@@ -18,7 +19,7 @@ let current: SpecSchema | null = null;
  * registry so that a strategy file never imports the registry that imports it.
  */
 export function nestedSpecSchema(): SpecSchema {
-  if (!current) throw new Error('unreachable: the strategy registry sets the spec schema when it loads');
+  if (!current) throw new EngineError('unreachable: the strategy registry sets the spec schema when it loads');
   return current;
 }
 

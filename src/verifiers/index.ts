@@ -1,4 +1,4 @@
-import { AbortError, InvalidRequestError } from '../errors.js';
+import { AbortError, InvalidRequestError, isAbortError } from '../errors.js';
 import type { VerifierSpec, VerifyCallback } from '../types.js';
 import { verifyArithmetic } from './arithmetic.js';
 import { verifyJsonSchema } from './json-schema.js';
@@ -62,7 +62,7 @@ async function runCallback(input: VerifierInput, env: VerifierEnvironment): Prom
     if (typeof verdict !== 'boolean') return { verdict: null, reason: `the verify callback returned ${typeof verdict}, not a boolean` };
     return { verdict, reason: verdict ? 'accepted by the verify callback' : 'rejected by the verify callback' };
   } catch (error) {
-    if (error instanceof AbortError || error instanceof VerifierTimeoutError) throw error;
+    if (isAbortError(error) || error instanceof VerifierTimeoutError) throw error;
     return { verdict: null, reason: `the verify callback threw: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     cleanup();

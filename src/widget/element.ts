@@ -8,12 +8,10 @@
  * SolveResult), `st-progress` (detail: `{ stage: 'loading', progress, text }` while the model loads, then
  * `{ stage: 'solving', event }` for each trace event), `st-error` (detail: the Error).
  */
-import { h, replace } from '../app/dom.js';
-import { formatMs, formatPercent } from '../app/format.js';
-import { explainResult, summarizeEvent } from '../app/trace-text.js';
-import { InvalidRequestError } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { AnswerSpec, RuntimeInfo, SolveResult, StrategySpec, TraceEvent } from '../types.js';
+import { h, replace } from '../ui/dom.js';
+import { formatMs, formatPercent } from '../ui/format.js';
+import { explainResult, summarizeEvent } from '../ui/trace-text.js';
+import { isAbortError, InvalidRequestError, type AnswerSpec, type Runtime, type RuntimeInfo, type SolveResult, type StrategySpec, type TraceEvent } from '../browser.js';
 import { createWidgetRuntime } from './runtime.js';
 import styles from './styles.css?inline';
 
@@ -139,7 +137,7 @@ export class SecondThoughtChat extends HTMLElement {
       this.#emit('st-answer', result);
       return result;
     } catch (error) {
-      const aborted = (error as Error)?.name === 'AbortError';
+      const aborted = isAbortError(error);
       this.#setStatus(aborted ? 'Stopped.' : error instanceof Error ? error.message : String(error), aborted ? 'idle' : 'error');
       if (!aborted) this.#emit('st-error', error);
       throw error;

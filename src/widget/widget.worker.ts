@@ -9,6 +9,7 @@
  */
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { Endpoint } from 'comlink';
+import { EngineError } from '../browser.js';
 import { exposeRuntimeHost } from '../worker.js';
 
 const crossOrigin = new URL(ortWasmUrl, import.meta.url).origin !== self.origin;
@@ -16,7 +17,7 @@ const crossOrigin = new URL(ortWasmUrl, import.meta.url).origin !== self.origin;
 const ready: Promise<void> = crossOrigin
   ? (async () => {
       const [{ env }, response] = await Promise.all([import('@huggingface/transformers'), fetch(new URL(ortWasmUrl, import.meta.url))]);
-      if (!response.ok) throw new Error(`ONNX Runtime wasm: HTTP ${response.status}`);
+      if (!response.ok) throw new EngineError(`ONNX Runtime wasm: HTTP ${response.status}`);
       const wasm = env.backends.onnx.wasm!;
       wasm.wasmBinary = await response.arrayBuffer();
       wasm.numThreads = 1;

@@ -2,7 +2,7 @@
  * Plain-language descriptions of trace events, shared by the app's trace view and the widget. Pure: it
  * returns strings, and the views put them in the page as text.
  */
-import type { SolveResult, TraceEvent } from '../types.js';
+import type { SolveResult, TraceEvent } from '../browser.js';
 import { formatPercent } from './format.js';
 
 export interface EventSummary {
