@@ -80,6 +80,21 @@ export class WorkerCrashedError extends SecondThoughtError {
   override name = 'WorkerCrashedError';
 }
 
+/**
+ * The result store (IndexedDB) failed: it could not open, was blocked, timed out or is missing its store.
+ * The cache answers a miss and counts it (`cache.stats().faults`); callers of `solve()` never see this.
+ * `kind` is the DOM's name for the failure where there is one (`NotFoundError`, `TimeoutError`, …).
+ */
+export class StorageError extends SecondThoughtError {
+  override name = 'StorageError';
+  readonly kind: string;
+  constructor(message: string, kind: string, options?: { cause?: unknown }) {
+    super(message, { kind });
+    this.kind = kind;
+    if (options?.cause !== undefined) Object.assign(this, { cause: options.cause });
+  }
+}
+
 type ErrorClass = new (...args: never[]) => SecondThoughtError;
 
 const errorClasses: Record<string, ErrorClass> = {
@@ -92,6 +107,7 @@ const errorClasses: Record<string, ErrorClass> = {
   EngineError,
   RuntimeDisposedError,
   WorkerCrashedError,
+  StorageError,
 };
 
 export interface SerializedError {

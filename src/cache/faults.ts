@@ -1,3 +1,4 @@
+import { StorageError } from '../errors.js';
 import type { CacheStats } from '../types.js';
 
 export type CacheFaults = NonNullable<CacheStats['faults']>;
@@ -48,8 +49,10 @@ export function isQuotaError(error: unknown): boolean {
 }
 
 /** A store operation that neither settles nor fails (WebKit has left IndexedDB requests pending for good). */
-export class StoreTimeoutError extends Error {
-  override name = 'StoreTimeoutError';
+export class StoreTimeoutError extends StorageError {
+  constructor(message: string) {
+    super(message, 'TimeoutError');
+  }
 }
 
 /** Runs `op`, failing it after `ms`: a hung store call must not hang a solve or the write queue behind it. */

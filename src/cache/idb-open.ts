@@ -1,3 +1,4 @@
+import { StorageError } from '../errors.js';
 import type { UseStore } from 'idb-keyval';
 
 /** A connection-holding store that can be let go of: the reconnecting store closes the ones it gives up on. */
@@ -54,7 +55,7 @@ function openDatabase(factory: () => IDBFactory, dbName: string, storeName: stri
     let request: IDBOpenDBRequest;
     try {
       const idb = factory();
-      if (!idb) throw new DOMException('IndexedDB is not available here', 'NotSupportedError');
+      if (!idb) throw new StorageError('IndexedDB is not available here', 'NotSupportedError');
       request = version === undefined ? idb.open(dbName) : idb.open(dbName, version);
     } catch (error) {
       reject(error);
@@ -71,20 +72,20 @@ function openDatabase(factory: () => IDBFactory, dbName: string, storeName: stri
       if (db.objectStoreNames.contains(storeName)) return resolve(db);
       db.close();
       // One upgrade to add the store; if that still lacks it, something else owns this database.
-      if (version !== undefined) return reject(new DOMException(`"${dbName}" has no "${storeName}" store`, 'NotFoundError'));
+      if (version !== undefined) return reject(new StorageError(`"${dbName}" has no "${storeName}" store`, 'NotFoundError'));
       openDatabase(factory, dbName, storeName, db.version + 1).then(resolve, reject);
     };
     request.onerror = (event) => {
       // Handled here: without this Firefox also reports it as an uncaught error on the page.
       event.preventDefault();
       gaveUp = true;
-      reject(request.error ?? new DOMException(`could not open "${dbName}"`, 'UnknownError'));
+      reject(request.error ?? new StorageError(`could not open "${dbName}"`, 'UnknownError'));
     };
     request.onblocked = () => {
       // Another connection holds an older version and has not closed; it may never. The request stays
       // queued and may still complete: `gaveUp` closes that late connection.
       gaveUp = true;
-      reject(new DOMException(`opening "${dbName}" is blocked by another open connection`, 'BlockedError'));
+      reject(new StorageError(`opening "${dbName}" is blocked by another open connection`, 'BlockedError'));
     };
   });
 }

@@ -1,3 +1,4 @@
+import { StorageError } from '../errors.js';
 import { clear, del, entries, get, set, type UseStore } from 'idb-keyval';
 import { createResilientStore, type ClosableStore } from './idb-open.js';
 import type { KeyValueStore } from './kv.js';
@@ -21,8 +22,10 @@ export interface IndexedDbStoreOptions {
 }
 
 /** Calls made while a failed database waits out its backoff get this, without an open attempt. */
-export class StoreUnavailableError extends Error {
-  override name = 'StoreUnavailableError';
+export class StoreUnavailableError extends StorageError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'UnavailableError', options);
+  }
 }
 
 // Errors that mean the connection itself is unusable (closing, or our object store gone), not the call.
@@ -88,7 +91,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): KeyValueSto
       let reached = false;
       const timer = setTimeout(() => {
         if (reached) return;
-        const error = new DOMException(`opening "${dbName}" did not complete within ${openTimeoutMs} ms`, 'TimeoutError');
+        const error = new StorageError(`opening "${dbName}" did not complete within ${openTimeoutMs} ms`, 'TimeoutError');
         openFailed(store, error);
         reject(error);
       }, openTimeoutMs);
@@ -131,6 +134,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): KeyValueSto
 }
 
 function errorName(error: unknown): string {
+  if (error instanceof StorageError) return error.kind;
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
     ? (error as { name: string }).name
     : '';

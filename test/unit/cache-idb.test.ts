@@ -91,7 +91,7 @@ describe('indexedDbStore: failed opens are retried, after a backoff', () => {
   it('an open that never completes fails after openTimeoutMs, is closed, and the next attempt opens afresh', async () => {
     const first = hung();
     const { store, advance } = setup([() => first], { openTimeoutMs: 10 });
-    await expect(Promise.all([store.get('a'), store.get('b')])).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(Promise.all([store.get('a'), store.get('b')])).rejects.toMatchObject({ name: 'StorageError', kind: 'TimeoutError' });
     expect(first.closed).toBe(true);
     expect(store.openFailures!()).toBe(1);
     advance(250);
@@ -135,7 +135,7 @@ describe('createResilientStore over a scripted IndexedDB', () => {
     const idb = fakeIndexedDB();
     idb.script('blocked-then-success');
     const use = resilient(idb);
-    await expect(use('readonly', () => 'reached')).rejects.toMatchObject({ name: 'BlockedError' });
+    await expect(use('readonly', () => 'reached')).rejects.toMatchObject({ name: 'StorageError', kind: 'BlockedError' });
     await sleep(5);
     expect(idb.connections.map((c) => c.closed)).toEqual([true]);
     await expect(use('readonly', () => 'reached')).resolves.toBe('reached');
@@ -165,7 +165,7 @@ describe('createResilientStore over a scripted IndexedDB', () => {
     const store = indexedDbStore({ createStore: () => resilient(idb) });
     await expect(store.get('k')).rejects.toMatchObject({ name: 'SecurityError' });
     const missing = indexedDbStore({ createStore: (db, name) => createResilientStore(db, name, () => undefined as unknown as IDBFactory) });
-    await expect(missing.get('k')).rejects.toMatchObject({ name: 'NotSupportedError' });
+    await expect(missing.get('k')).rejects.toMatchObject({ name: 'StorageError', kind: 'NotSupportedError' });
     expect([store.openFailures!(), missing.openFailures!()]).toEqual([1, 1]);
   });
 });
