@@ -104,3 +104,55 @@ export async function measureCore(engine: Engine, runtime: Runtime, prompts: str
     cacheHitSpeedup: generate / hit,
   };
 }
+
+export interface RuntimeCostResult {
+  solves: number;
+  medianUs: number;
+  p90Us: number;
+}
+
+/**
+ * The runtime's own cost per solve: `runtime` holds an engine that answers at once, so a greedy solve with
+ * the cache bypassed costs only validation, dispatch, the strategy, its trace and (in a worker) the trip.
+ */
+export async function measureRuntimeCost(runtime: Runtime, solves = 1000): Promise<RuntimeCostResult> {
+  for (let i = 0; i < 100; i++) await runtime.solve({ prompt: `${i}+1`, cache: 'bypass' });
+  const times: number[] = [];
+  for (let i = 0; i < solves; i++) {
+    const start = now();
+    await runtime.solve({ prompt: `${i}+${i}`, answer: { kind: 'number' }, cache: 'bypass' });
+    times.push(now() - start);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 1000;
+  return { solves, medianUs: at(0.5), p90Us: at(0.9) };
+}
+
+export interface PeerResult {
+  prompts: number;
+  /** Eight sequential sampled generate() calls of plain transformers.js, summed over the prompts. */
+  peerMs: number;
+  /** solve() with { kind: 'self-consistency', n: 8 } on the same model and prompts. */
+  solveMs: number;
+  /** peer / solve: how many times faster our SC@8 is. Target ≥ 3. */
+  speedup: number;
+}
+
+/** SC@8 through `solve()` against the same eight samples drawn the way plain transformers.js allows. */
+export async function measurePeer(
+  runtime: Runtime,
+  peerSample: (prompt: string) => Promise<unknown>,
+  prompts: string[],
+  request: (prompt: string, i: number) => Parameters<Runtime['solve']>[0],
+): Promise<PeerResult> {
+  for (const [i, p] of prompts.slice(0, 5).entries()) {
+    await peerSample(p);
+    await runtime.solve({ ...request(p, i), cache: 'bypass' });
+  }
+  const [peerMs, solveMs] = await interleaved(
+    prompts,
+    (p) => peerSample(p),
+    (p, i) => runtime.solve({ ...request(p, i), cache: 'bypass' }),
+  );
+  return { prompts: prompts.length, peerMs, solveMs, speedup: peerMs / solveMs };
+}

@@ -2,7 +2,7 @@ import { expose, type Endpoint } from 'comlink';
 import { indexedDbStore } from '../cache/store.js';
 import { EngineError } from '../errors.js';
 import type { NormalizedRequest } from '../request/schema.js';
-import type { TraceEvent, VerifyInput } from '../types.js';
+import type { ProgressEvent, TraceEvent, VerifyInput } from '../types.js';
 import { createEventBatcher } from './event-batch.js';
 import { createInProcessRuntime } from './in-process.js';
 import type { LocalRuntime } from './local.js';
@@ -11,12 +11,23 @@ import type { RuntimeHost, WireOptions, WireResult, WorkerNotice } from './wire.
 
 type Scope = Endpoint;
 
+/** Makes the worker's runtime; tests and benchmarks hand in their own (a scripted engine, a fault). */
+export type LoadRuntime = (options: WireOptions, onProgress: (event: ProgressEvent) => void) => Promise<LocalRuntime>;
+
+const loadInProcess: LoadRuntime = ({ bundledBase, ...options }, onProgress) =>
+  createInProcessRuntime({ ...options, onProgress }, { store: indexedDbStore(), bundledBase, worker: true });
+
+/** Hosts the package's runtime in this worker: call it from a worker of your own (`createRuntime({ workerUrl })`). */
+export function exposeRuntimeHost(scope: Scope = globalThis as unknown as Scope): void {
+  hostRuntime(scope, loadInProcess);
+}
+
 /**
  * The worker side: one runtime per worker, requests addressed by id so the page can abort them. Requests
  * arrive normalised (the page validated them); events leave in batches with no reply awaited, so a result
  * is posted the moment it exists, whatever else is queued behind it.
  */
-export function exposeRuntimeHost(scope: Scope = globalThis as unknown as Scope): void {
+export function hostRuntime(scope: Scope, load: LoadRuntime): void {
   installErrorTransfer();
   let runtime: LocalRuntime | null = null;
   const controllers = new Map<string, AbortController>();
@@ -25,11 +36,7 @@ export function exposeRuntimeHost(scope: Scope = globalThis as unknown as Scope)
   const host: RuntimeHost = {
     async init(options: WireOptions) {
       if (runtime) throw new EngineError('This worker already hosts a runtime');
-      const { bundledBase, ...runtimeOptions } = options;
-      runtime = await createInProcessRuntime(
-        { ...runtimeOptions, onProgress: (event) => notify({ secondThought: 'progress', event }) },
-        { store: indexedDbStore(), bundledBase, worker: true },
-      );
+      runtime = await load(options, (event) => notify({ secondThought: 'progress', event }));
       return runtime.info();
     },
     async solve(id: string, request: NormalizedRequest, wantsEvents: boolean, verify?: (input: VerifyInput) => Promise<boolean>): Promise<WireResult> {

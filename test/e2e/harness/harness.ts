@@ -1,20 +1,69 @@
 /**
  * The page end-to-end tests and browser benchmarks drive: it exposes the browser build of the library on
- * `window`, exactly as a web developer would import it, plus the pieces a benchmark needs to time a bare
- * engine call beside it.
+ * `window`, exactly as a web developer would import it, plus the pieces a benchmark needs: a bare engine
+ * call, a worker with a zero-cost engine, plain transformers.js in a worker, and a count of the messages
+ * that cross between the page and its workers.
  */
-import { measureCore } from '../../../bench/core-measure.js';
+import { wrap } from 'comlink';
+import { measureCore, measurePeer, measureRuntimeCost } from '../../../bench/core-measure.js';
 import * as secondThought from '../../../src/browser.js';
 import { createTransformersEngine } from '../../../src/engine/transformers.js';
+import type { Peer } from './peer.worker.js';
+import peerWorkerUrl from './peer.worker.ts?worker&url';
+import zeroWorkerUrl from './zero.worker.ts?worker&url';
+
+interface MessageCount {
+  toWorker: number;
+  fromWorker: number;
+}
+
+const counted: MessageCount = { toWorker: 0, fromWorker: 0 };
+const NativeWorker = globalThis.Worker;
+/** Every worker the page starts from now on counts the messages it sends and receives. */
+class CountingWorker extends NativeWorker {
+  constructor(url: string | URL, options?: WorkerOptions) {
+    super(url, options);
+    this.addEventListener('message', () => void counted.fromWorker++);
+  }
+  override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions): void {
+    counted.toWorker++;
+    super.postMessage(message, transfer as Transferable[]);
+  }
+}
+globalThis.Worker = CountingWorker;
 
 declare global {
   interface Window {
     secondThought: typeof secondThought;
-    bench: { measureCore: typeof measureCore; createTransformersEngine: typeof createTransformersEngine };
+    bench: {
+      measureCore: typeof measureCore;
+      measureRuntimeCost: typeof measureRuntimeCost;
+      measurePeer: typeof measurePeer;
+      createTransformersEngine: typeof createTransformersEngine;
+      zeroWorkerUrl: string;
+      startPeer(): Promise<{ peer: ReturnType<typeof wrap<Peer>>; terminate(): void }>;
+      messages(): MessageCount;
+      resetMessages(): void;
+    };
     harnessReady: boolean;
   }
 }
 
 window.secondThought = secondThought;
-window.bench = { measureCore, createTransformersEngine };
+window.bench = {
+  measureCore,
+  measureRuntimeCost,
+  measurePeer,
+  createTransformersEngine,
+  zeroWorkerUrl: new URL(zeroWorkerUrl, location.href).href,
+  async startPeer() {
+    const worker = new NativeWorker(new URL(peerWorkerUrl, location.href), { type: 'module' });
+    return { peer: wrap<Peer>(worker), terminate: () => worker.terminate() };
+  },
+  messages: () => ({ ...counted }),
+  resetMessages() {
+    counted.toWorker = 0;
+    counted.fromWorker = 0;
+  },
+};
 window.harnessReady = true;
