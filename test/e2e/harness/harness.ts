@@ -5,7 +5,8 @@
  * that cross between the page and its workers.
  */
 import { wrap } from 'comlink';
-import { measureCore, measurePeer, measureRuntimeCost } from '../../../bench/core-measure.js';
+import { runBrowserCoreBench } from '../../../bench/core-browser-page.js';
+import { measureCore } from '../../../bench/core-measure.js';
 import * as secondThought from '../../../src/browser.js';
 import { createTransformersEngine } from '../../../src/engine/transformers.js';
 import type { Peer } from './peer.worker.js';
@@ -37,8 +38,7 @@ declare global {
     secondThought: typeof secondThought;
     bench: {
       measureCore: typeof measureCore;
-      measureRuntimeCost: typeof measureRuntimeCost;
-      measurePeer: typeof measurePeer;
+      runBrowserCoreBench: typeof runBrowserCoreBench;
       createTransformersEngine: typeof createTransformersEngine;
       zeroWorkerUrl: string;
       startPeer(): Promise<{ peer: ReturnType<typeof wrap<Peer>>; terminate(): void }>;
@@ -52,8 +52,7 @@ declare global {
 window.secondThought = secondThought;
 window.bench = {
   measureCore,
-  measureRuntimeCost,
-  measurePeer,
+  runBrowserCoreBench,
   createTransformersEngine,
   zeroWorkerUrl: new URL(zeroWorkerUrl, location.href).href,
   async startPeer() {
