@@ -166,7 +166,7 @@ export class RemoteEngineError extends EngineError {
     const status = this.details.status;
     return typeof status === 'number' ? status : null;
   }
-  /** Whether the request failed in a way a retry may fix (429, 5xx, network); false once retries ran out too. */
+  /** Whether the failure is of a kind a retry may fix (429, 5xx, network, timeout), whether or not retries are left. */
   get retryable(): boolean {
     return this.details.retryable === true;
   }
