@@ -72,3 +72,24 @@ export function argmax(values: ArrayLike<number>): number {
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   return best;
 }
+
+/**
+ * The `k` most probable token ids, most probable first (the lower id first on ties, like `argmax`). One pass
+ * keeping a sorted list of `k`: nearly every id fails the comparison with the k-th best at once, so this is
+ * about one read of the vocabulary, where sorting it (151k entries for Qwen) on every step would not be.
+ */
+export function topTokens(logprobs: ArrayLike<number>, k: number): number[] {
+  const top: number[] = [];
+  if (k <= 0) return top;
+  for (let id = 0; id < logprobs.length; id++) {
+    const value = logprobs[id]!;
+    if (top.length === k) {
+      if (!(value > logprobs[top[k - 1]!]!)) continue;
+      top.pop();
+    }
+    let at = top.length;
+    while (at > 0 && logprobs[top[at - 1]!]! < value) at--;
+    top.splice(at, 0, id);
+  }
+  return top;
+}

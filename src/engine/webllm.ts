@@ -1,24 +1,11 @@
-import type {
-  AppConfig,
-  ChatCompletionChunk,
-  ChatCompletionFinishReason,
-  ChatCompletionTokenLogprob,
-  Completion,
-  InitProgressReport,
-  MLCEngineInterface,
-} from '@mlc-ai/web-llm';
-import {
-  AbortError,
-  ContextLengthError,
-  DeviceUnavailableError,
-  EngineError,
-  SecondThoughtError,
-  throwIfAborted,
-} from '../errors.js';
+import type { AppConfig, InitProgressReport, MLCEngineInterface } from '@mlc-ai/web-llm';
+import { ContextLengthError, DeviceUnavailableError, EngineError, InvalidRequestError, SecondThoughtError, throwIfAborted } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
 import { probeWebGpu, type GpuProbe } from './device.js';
-import type { Engine, EngineInfo, EnginePrompt, GenerateOutput, GenerateParams, Generation, LoadEngineOptions, TokenStep } from './engine.js';
+import type { Engine, EngineInfo, EnginePrompt, GenerateOutput, GenerateParams, Generation, LoadEngineOptions } from './engine.js';
 import { rowSeed } from './sampling.js';
+import { InterruptLane, type Chunk } from './webllm-lane.js';
+import { absorb, emptyStream, toGeneration } from './webllm-steps.js';
 
 /** The part of WebLLM's engine this adapter uses; the real `MLCEngine` satisfies it. */
 export type WebLlmEngineApi = Pick<MLCEngineInterface, 'chatCompletion' | 'completion' | 'interruptGenerate' | 'unload'>;
@@ -35,11 +22,6 @@ export interface WebLlmDeps {
 
 /** WebLLM reports at most 5 alternatives per position, and none at all unless asked for at least 1. */
 const TOP_LOGPROBS = 5;
-
-type Chunk = ChatCompletionChunk | Completion;
-type Step = IteratorResult<Chunk, unknown>;
-const ABORTED = Symbol('aborted');
-const noop = () => {};
 
 async function createMlcEngine(modelId: string, config: WebLlmCreateConfig): Promise<WebLlmEngineApi> {
   // Loaded on first use only: the library is large and only WebLLM models need it.
@@ -84,27 +66,9 @@ export async function createWebLlmEngine(options: LoadEngineOptions, deps: WebLl
     },
   };
 
-  /*
-   * WebLLM's interrupt is one engine-wide flag (issue #447), and a stream left unfinished keeps its per-model
-   * lock. So every call runs alone through `lane`, and work a call leaves behind (draining an aborted stream)
-   * holds the lane too: the next request cannot start while the previous one is still winding down, so an
-   * interrupt can only ever land on the request it was meant for.
-   */
-  let lane: Promise<void> = Promise.resolve();
+  // Every call runs alone through the lane (see webllm-lane.ts): WebLLM's interrupt is engine-wide.
+  const lane = new InterruptLane(engine);
   let disposed = false;
-  /** An interrupt was raised but the stream it targeted ended without seeing it; it may stop the next one. */
-  let interruptMayLinger = false;
-
-  function exclusive<T>(signal: AbortSignal | undefined, task: (defer: (work: Promise<void>) => void) => Promise<T>): Promise<T> {
-    const leftovers: Promise<void>[] = [];
-    const run = lane.then(() => {
-      if (disposed) throw new EngineError('This WebLLM engine has been disposed');
-      throwIfAborted(signal);
-      return task((work) => leftovers.push(work));
-    });
-    lane = run.then(noop, noop).then(() => Promise.all(leftovers)).then(noop);
-    return run;
-  }
 
   function open(params: GenerateParams, row: number): Promise<AsyncIterable<Chunk>> {
     const common = {
@@ -114,7 +78,7 @@ export async function createWebLlmEngine(options: LoadEngineOptions, deps: WebLl
       // token, -Infinity for the rest): they say nothing about confidence. At other temperatures they come from
       // the tempered distribution, not the temperature-1 one `TokenStep` describes; they are exact only at 1.
       // We report what WebLLM gives rather than invent numbers; strategies must not read confidence from greedy
-      // WebLLM steps.
+      // WebLLM steps. The same holds for the alternatives in `TokenStep.top`.
       temperature: params.temperature,
       // Unset fields fall back to the model's mlc-chat-config (often a top_p below 1, a repetition_penalty
       // above 1), which would make "temperature t" and greedy mean something else here than on the transformers
@@ -126,6 +90,8 @@ export async function createWebLlmEngine(options: LoadEngineOptions, deps: WebLl
       max_tokens: params.maxTokens,
       // WebLLM's own `n` cannot stream, so rows are separate requests, each with a seed of its own.
       seed: params.seed === undefined ? undefined : rowSeed(params.seed, row),
+      // Always the most it gives: without top_logprobs >= 1 WebLLM reports no logprobs at all, and watched
+      // tokens are looked up among these.
       logprobs: true,
       top_logprobs: TOP_LOGPROBS,
     };
@@ -135,108 +101,23 @@ export async function createWebLlmEngine(options: LoadEngineOptions, deps: WebLl
       : engine.completion({ ...common, prompt: prompt.text });
   }
 
-  /** Reads one streamed request to its end; on abort, hands the stream's wind-down to `defer` and throws at once. */
-  async function stream(
-    params: GenerateParams,
-    row: number,
-    emit: (token: string) => void,
-    defer: (work: Promise<void>) => void,
-  ): Promise<StreamOut> {
-    const out: StreamOut = { text: '', entries: [], finish: null, promptTokens: 0 };
-    let iterable: AsyncIterable<Chunk>;
-    try {
-      iterable = await open(params, row);
-    } catch (error) {
-      throw mapError(error, params.prompt, model);
-    }
-    const it = iterable[Symbol.asyncIterator]();
-    const { signal } = params;
-    let removeListener = noop;
-    const aborted = new Promise<typeof ABORTED>((resolve) => {
-      if (!signal) return;
-      const onAbort = () => resolve(ABORTED);
-      signal.addEventListener('abort', onAbort, { once: true });
-      removeListener = () => signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) resolve(ABORTED);
-    });
-    let ended = false;
-    try {
-      for (;;) {
-        const pending = it.next();
-        let step: Step | typeof ABORTED;
-        try {
-          step = await Promise.race([pending, aborted]);
-        } catch (error) {
-          ended = true; // a generator that throws is finished, and its own `finally` released the lock
-          throw mapError(error, params.prompt, model);
-        }
-        if (step === ABORTED) {
-          engine.interruptGenerate();
-          ended = true;
-          defer(windDown(it, pending));
-          throw new AbortError();
-        }
-        if (step.done) {
-          ended = true;
-          return out;
-        }
-        absorb(out, step.value, emit);
-      }
-    } finally {
-      removeListener();
-      // Leaving early (an onToken callback threw) would leave the generator suspended with WebLLM's lock held:
-      // return() runs its `finally`, which stops the pipeline and releases the lock.
-      if (!ended) defer(closeQuietly(it));
-    }
-  }
-
-  /**
-   * After an abort: let the step in flight finish, then give the generator one more step, in which it checks
-   * the interrupt flag before decoding and stops ("abort"). If it ended some other way the flag was never seen
-   * and may stop the next request (WebLLM #447), which `generate` then tolerates once. Either way return()
-   * finishes the generator so its lock is released.
-   */
-  async function windDown(it: AsyncIterator<Chunk>, pending: Promise<Step>): Promise<void> {
-    const settle = (p: Promise<Step>): Promise<Step> => p.catch(() => ({ done: true, value: undefined }));
-    let step = await settle(pending);
-    if (!step.done && finishOf(step.value) === null) step = await settle(it.next());
-    if (step.done || finishOf(step.value) !== 'abort') interruptMayLinger = true;
-    await closeQuietly(it);
-  }
-
-  async function row(params: GenerateParams, index: number, defer: (work: Promise<void>) => void) {
-    for (let attempt = 0; ; attempt++) {
-      const suspect = interruptMayLinger;
-      interruptMayLinger = false;
-      // A row that a leftover interrupt may cut short streams its tokens only once it is known to be real.
-      const held: string[] = [];
-      const emit = suspect ? (t: string) => void held.push(t) : (t: string) => params.onToken?.(index, t);
-      const out = await stream(params, index, emit, defer);
-      if (out.finish === 'abort') {
-        if (suspect && attempt === 0) continue; // the stale interrupt is spent now
-        throw new EngineError('WebLLM ended a generation as interrupted, but no abort was requested');
-      }
-      for (const t of held) params.onToken?.(index, t);
-      return out;
-    }
-  }
-
   async function generate(params: GenerateParams): Promise<GenerateOutput> {
-    // WebLLM's OpenAI API has no top_k; quietly ignoring it would change what "the same request" means.
-    if (params.topK !== undefined) throw new EngineError('topK is not supported by WebLLM');
-    // WebLLM's chat API only answers a user or tool turn (MessageOrderError otherwise) and does not expose the
-    // chat template that rendering the open turn ourselves for completion() would need.
-    if ('messages' in params.prompt && params.prompt.continueFinal) {
-      throw new EngineError('continueFinal is not supported by WebLLM: its chat API cannot continue an assistant message');
-    }
+    rejectUnsupported(params);
     throwIfAborted(params.signal);
-    return exclusive(params.signal, async (defer) => {
+    // Asked for more alternatives than WebLLM reports: as many as it has (capabilities say how many).
+    const top = Math.min(Math.max(0, Math.floor(params.topLogprobs ?? 0)), TOP_LOGPROBS);
+    const mapStreamError = (error: unknown) => mapError(error, params.prompt, model);
+    return lane.exclusive(params.signal, mapStreamError, async (read) => {
       const generations: Generation[] = [];
       let promptTokens = 0;
       for (let index = 0; index < params.n; index++) {
         throwIfAborted(params.signal);
-        const out = await row(params, index, defer);
-        generations.push(toGeneration(out, params.watchTokens));
+        const out = emptyStream();
+        await read(
+          () => open(params, index),
+          (chunk) => absorb(out, chunk, (token) => params.onToken?.(index, token)),
+        );
+        generations.push(toGeneration(out, { watchTokens: params.watchTokens, top }));
         // Usage counts the tokens actually prefilled. When WebLLM reuses its KV cache (the messages extend
         // the previous conversation) that is only the new part; later rows always prefill the whole prompt.
         promptTokens = Math.max(promptTokens, out.promptTokens);
@@ -254,10 +135,26 @@ export async function createWebLlmEngine(options: LoadEngineOptions, deps: WebLl
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      await lane;
+      await lane.close();
       await engine.unload();
     },
   };
+}
+
+/**
+ * What WebLLM cannot do is refused before any request, naming the field: quietly ignoring it would change
+ * what "the same request" means from one engine to the other.
+ */
+function rejectUnsupported(params: GenerateParams): void {
+  // WebLLM's OpenAI API has no top_k.
+  if (params.topK !== undefined) {
+    throw new InvalidRequestError('sampling.topK', "WebLLM has no top-k sampling; leave topK unset (topP works), or use engine 'transformers'");
+  }
+  // WebLLM's chat API only answers a user or tool turn (MessageOrderError otherwise) and does not expose the
+  // chat template that rendering the open turn ourselves for completion() would need.
+  if ('messages' in params.prompt && params.prompt.continueFinal) {
+    throw new InvalidRequestError('prompt.continueFinal', "WebLLM's chat API cannot continue an assistant message; use engine 'transformers'");
+  }
 }
 
 async function pickBuild(model: ModelEntry, device: LoadEngineOptions['device'], probe: () => Promise<GpuProbe>) {
@@ -274,62 +171,6 @@ async function pickBuild(model: ModelEntry, device: LoadEngineOptions['device'],
     throw new DeviceUnavailableError(`"${model.id}" needs the WebGPU feature shader-f16, which this adapter lacks`);
   }
   return { modelId: model.f32Variant, fallback: `shader-f16 unavailable; using ${model.f32Variant}` };
-}
-
-interface StreamOut {
-  text: string;
-  entries: ChatCompletionTokenLogprob[];
-  finish: ChatCompletionFinishReason | null;
-  promptTokens: number;
-}
-
-function absorb(out: StreamOut, chunk: Chunk, emit: (token: string) => void): void {
-  if (chunk.usage) out.promptTokens = chunk.usage.prompt_tokens;
-  const choice = chunk.choices[0];
-  if (!choice) return;
-  const text = 'delta' in choice ? choice.delta.content : choice.text;
-  if (text) {
-    out.text += text;
-    emit(text);
-  }
-  // Each token chunk carries that token's entry. WebLLM holds back a chunk whose text ends inside a UTF-8
-  // sequence, and that token's entry is then never sent, so `steps` can miss such tokens.
-  if (choice.logprobs?.content) out.entries.push(...choice.logprobs.content);
-  if (choice.finish_reason) out.finish = choice.finish_reason;
-}
-
-function toGeneration(out: StreamOut, watchTokens: string[] | undefined): Generation {
-  if (out.finish !== 'stop' && out.finish !== 'length') {
-    throw new EngineError(`WebLLM ended a stream with finish reason ${String(out.finish)}`);
-  }
-  // On "stop" the last entry is the token that ended the reply (end-of-sequence), which steps exclude.
-  const entries = out.finish === 'stop' ? out.entries.slice(0, -1) : out.entries;
-  return { text: out.text, steps: entries.map((e) => toStep(e, watchTokens)), finishReason: out.finish };
-}
-
-function toStep(entry: ChatCompletionTokenLogprob, watchTokens: string[] | undefined): TokenStep {
-  const step: TokenStep = { token: entry.token, logprob: entry.logprob };
-  if (!watchTokens?.length) return step;
-  const watched: Record<string, number> = {};
-  for (const token of watchTokens) {
-    // Only what WebLLM reported: a watched token outside this position's top 5 has no number, not a guess.
-    const found = entry.token === token ? entry : entry.top_logprobs.find((c) => c.token === token);
-    if (found) watched[token] = found.logprob;
-  }
-  step.watched = watched;
-  return step;
-}
-
-function finishOf(chunk: Chunk): ChatCompletionFinishReason | null {
-  return chunk.choices[0]?.finish_reason ?? null;
-}
-
-async function closeQuietly(it: AsyncIterator<Chunk>): Promise<void> {
-  try {
-    await it.return?.();
-  } catch {
-    // The stream is being abandoned; its error has no one left to go to.
-  }
 }
 
 function mapError(error: unknown, prompt: EnginePrompt, model: ModelEntry): Error {

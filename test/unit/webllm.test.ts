@@ -3,7 +3,7 @@ import type { GpuProbe } from '../../src/engine/device.js';
 import type { GenerateParams } from '../../src/engine/engine.js';
 import { rowSeed } from '../../src/engine/sampling.js';
 import { createWebLlmEngine } from '../../src/engine/webllm.js';
-import { AbortError, ContextLengthError, DeviceUnavailableError, EngineError } from '../../src/errors.js';
+import { AbortError, ContextLengthError, DeviceUnavailableError, EngineError, InvalidRequestError } from '../../src/errors.js';
 import { findModel } from '../../src/models/catalog.js';
 import type { ProgressEvent } from '../../src/types.js';
 import { FakeMLCEngine, type FakeMlcOptions } from './fakes/fake-mlc-engine.js';
@@ -154,17 +154,42 @@ describe('WebLLM adapter: generate', () => {
     expect(out.generations[0]!.steps).toHaveLength(3);
   });
 
-  it('rejects topK loudly, before any request', async () => {
+  it('rejects topK, which WebLLM has not, as an InvalidRequestError naming the field, before any request', async () => {
     const { engine, fake } = await setup();
-    await expect(engine.generate(params({ topK: 40 }))).rejects.toThrow(new EngineError('topK is not supported by WebLLM'));
+    const error = await engine.generate(params({ topK: 40 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ path: 'sampling.topK' });
+    expect((error as Error).message).toMatch(/sampling\.topK.*no top-k/);
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('rejects continueFinal, which the WebLLM chat API cannot do', async () => {
+  it('rejects continueFinal, which the WebLLM chat API cannot do, naming the field', async () => {
     const { engine, fake } = await setup();
     const prompt = { messages: [...ask('2+2?').messages, { role: 'assistant' as const, content: '4. Wait,' }], continueFinal: true };
-    await expect(engine.generate(params({ prompt }))).rejects.toThrow(/continueFinal is not supported by WebLLM/);
+    const error = await engine.generate(params({ prompt })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ path: 'prompt.continueFinal' });
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('reports the top alternatives WebLLM gives, most probable first, capped at its 5', async () => {
+    const dist = { ' b': 0.05, ' a': 0.6, ' c': 0.2, ' d': 0.1, ' e': 0.03, ' f': 0.02 };
+    const { engine, fake } = await setup({ script: () => ' a c', distribution: () => dist });
+    const out = await engine.generate(params({ temperature: 1, topLogprobs: 3 }));
+    expect(fake.requests[0]).toMatchObject({ logprobs: true, top_logprobs: 5 });
+    const steps = out.generations[0]!.steps;
+    expect(steps).toHaveLength(2);
+    for (const step of steps) {
+      expect(step.top!.map((t) => t.token)).toEqual([' a', ' c', ' d']);
+      expect(step.top!.map((t) => t.logprob)).toEqual([0.6, 0.2, 0.1].map((p) => expect.closeTo(Math.log(p), 6)));
+    }
+
+    const many = await engine.generate(params({ temperature: 1, topLogprobs: 20 }));
+    expect(many.generations[0]!.steps[0]!.top!.map((t) => t.token)).toEqual([' a', ' c', ' d', ' b', ' e']);
+    expect(engine.info().capabilities.topLogprobs).toBe(5);
+
+    const none = await engine.generate(params({ temperature: 1 }));
+    expect(none.generations[0]!.steps[0]).not.toHaveProperty('top');
   });
 
   it('maps a context-window overflow to ContextLengthError and keeps working', async () => {
