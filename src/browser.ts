@@ -1,8 +1,8 @@
 /** Second Thought in the browser: by default the model runs in a module Web Worker; results cache in IndexedDB. */
 import { indexedDbStore } from './cache/store.js';
-import { findModel } from './models/catalog.js';
 import { createWorkerRuntime } from './runtime/client.js';
 import { createInProcessRuntime } from './runtime/in-process.js';
+import { planModels } from './runtime/models.js';
 import { resolveOptions } from './runtime/options.js';
 import type { Runtime, RuntimeOptions } from './runtime/runtime.js';
 import { isCrossOrigin, spawnModuleWorker } from './runtime/spawn.js';
@@ -17,7 +17,8 @@ function fromPage(url: string | URL): URL {
 
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const resolved = resolveOptions(options);
-  findModel(resolved.model);
+  // Unknown ids and bad descriptions fail here, before a worker starts.
+  planModels(resolved);
   const modelBase = resolved.modelBase ? fromPage(resolved.modelBase).href : undefined;
   // The bundled models ship one level above the built modules (`models/` beside `assets/`), so the
   // default works from any page of the app, any static host and any sub-path.

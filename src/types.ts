@@ -86,13 +86,19 @@ export interface SolveRequest {
   cache?: CacheMode;
 }
 
-export interface Usage {
+// A type, not an interface: results are JSON, and JSON-typed consumers (the AI SDK's metadata) need the index signature.
+export type ModelUsage = {
   promptTokens: number;
   completionTokens: number;
   /** Continuations generated (a greedy draft counts as one). */
   samples: number;
   engineCalls: number;
+};
+
+export interface Usage extends ModelUsage {
   ms: number;
+  /** The same counts per model the request ran on (the runtime's model names), e.g. `{ small: …, big: … }`. */
+  byModel: Record<string, ModelUsage>;
 }
 
 export interface SolveResult {
@@ -106,6 +112,12 @@ export interface SolveResult {
   usage: Usage;
   cached: boolean;
   budgetExhausted: boolean;
+  /**
+   * 'failed': a step meant to run on another model (a cascade's escalation) failed — server down, 401,
+   * timeout — and the answer is the one the first model already had; the error is in the trace. Such a
+   * result is not cached.
+   */
+  escalation?: 'failed';
   trace: TraceEvent[];
 }
 
@@ -141,6 +153,10 @@ export type TraceEvent =
   | (TraceBase & { type: 'confidence'; signal: string; value: number | null; threshold?: number })
   | (TraceBase & { type: 'stop'; rule: string; reason: string; numbers: Record<string, number> })
   | (TraceBase & { type: 'token'; index: number; token: string })
+  /** A step runs on another of the runtime's models. */
+  | (TraceBase & { type: 'route'; from: string; to: string; reason: string })
+  /** A step failed and the request went on without it (a failed escalation keeps the first model's answer). */
+  | (TraceBase & { type: 'error'; model: string; name: string; message: string; status: number | null })
   | (TraceBase & { type: 'result'; result: SolveResult });
 
 export type TraceEventType = TraceEvent['type'];
@@ -171,6 +187,18 @@ export interface RuntimeInfo {
   fallback: string | null;
   capabilities: Capabilities;
   worker: boolean;
+  /** Every model the runtime holds, by its name (the first is the default: the fields above). */
+  models: Record<string, ModelInfo>;
+  /** How the models were read or loaded, e.g. a family guessed from an unknown id. */
+  warnings: string[];
+}
+
+export interface ModelInfo {
+  model: string;
+  engine: EngineName;
+  device: Device;
+  fallback: string | null;
+  capabilities: Capabilities;
 }
 
 export interface ProgressEvent {

@@ -25,7 +25,8 @@ function isNumberRecord(value: unknown): boolean {
   return Object.values(value).every((v) => typeof v === 'number');
 }
 
-const usageSchema = z.object({ promptTokens: num, completionTokens: num, samples: num, engineCalls: num, ms: num });
+const modelUsageSchema = z.object({ promptTokens: num, completionTokens: num, samples: num, engineCalls: num });
+const usageSchema = modelUsageSchema.extend({ ms: num, byModel: z.record(z.string(), modelUsageSchema) });
 
 // The strategy spec schema is being refactored (request/schema.ts owns it); an object naming its kind is
 // all a served result needs. Tighten this to the request schema's strategy once that settles.
@@ -59,6 +60,8 @@ const traceEventSchema = z.discriminatedUnion('type', [
   z.object({ t, type: z.literal('confidence'), signal: z.string(), value: nullableNum, threshold: num.optional() }),
   z.object({ t, type: z.literal('stop'), rule: z.string(), reason: z.string(), numbers: numberRecord }),
   z.object({ t, type: z.literal('token'), index: num, token: z.string() }),
+  z.object({ t, type: z.literal('route'), from: z.string(), to: z.string(), reason: z.string() }),
+  z.object({ t, type: z.literal('error'), model: z.string(), name: z.string(), message: z.string(), status: nullableNum }),
   z.object({
     t,
     type: z.literal('result'),
@@ -77,6 +80,7 @@ const resultSchema = z.object({
   usage: usageSchema,
   cached: z.boolean(),
   budgetExhausted: z.boolean(),
+  escalation: z.literal('failed').optional(),
   get trace(): z.ZodArray<typeof traceEventSchema> {
     return z.array(traceEventSchema);
   },

@@ -11,7 +11,6 @@ export async function loadEngine(options: LoadEngineOptions & { engine: EngineRe
       `model "${model.id}" is a ${ENGINE_LABELS[model.engine]} build; engine "${options.engine}" cannot load it`,
     );
   }
-  if (model.engine === 'openai') throw new InvalidRequestError('options.model', `model "${model.id}" needs a server: describe it with engine 'openai' and a baseUrl`);
   const load = await ENGINES[model.engine]();
   return load(options);
 }

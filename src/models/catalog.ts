@@ -1,8 +1,11 @@
 import { ModelNotFoundError } from '../errors.js';
 import type { EngineName } from '../types.js';
 
-/** Which prompt pack a model speaks: its trained formats (tiny-arith) or an instruct family's chat. */
-export type ModelFamily = 'tiny-arith' | 'qwen' | 'llama' | 'smollm' | 'phi' | 'gemma';
+/**
+ * Which prompt pack a model speaks: its trained formats (tiny-arith) or an instruct family's chat;
+ * 'generic' is the instruct pack for a model whose family is not known.
+ */
+export type ModelFamily = 'tiny-arith' | 'qwen' | 'llama' | 'smollm' | 'phi' | 'gemma' | 'generic';
 
 /** ONNX weight variants transformers.js can load (`onnx/model.onnx`, `model_quantized.onnx`, `model_q4f16.onnx`…). */
 export type OnnxDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
@@ -31,6 +34,22 @@ export interface ModelEntry {
   f32Variant?: string;
   /** WebLLM only: this build needs `shader-f16`. */
   needsShaderF16?: boolean;
+  /** engine 'openai' only: the server that runs the model. */
+  server?: RemoteServer;
+}
+
+/** Where an OpenAI-compatible server is, and how to talk to it (see `OpenAIEngineOptions`). */
+export interface RemoteServer {
+  /** e.g. `http://localhost:8080` (llama-server), `http://gpu-box:8000/v1` (vLLM). */
+  baseUrl: string;
+  /** The name the server knows the model by; default: the entry's `id`. */
+  model?: string;
+  /** Sent as `Authorization: Bearer …` only: never in the cache, a trace, an error or `info()`. */
+  apiKey?: string;
+  headers?: Record<string, string>;
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
 }
 
 export const TINY_ARITH = 'tiny-arith';

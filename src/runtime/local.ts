@@ -2,28 +2,44 @@ import { createInflight } from '../cache/inflight.js';
 import { createResultCache, type ResultCache } from '../cache/result-cache.js';
 import type { KeyValueStore } from '../cache/store.js';
 import type { Engine } from '../engine/engine.js';
+import { InvalidRequestError } from '../errors.js';
 import { RuntimeDisposedError, throwIfAborted } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
 import { packFor } from '../prompts/index.js';
 import type { PromptPack } from '../prompts/pack.js';
 import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
-import { createStrategyContext } from '../strategies/context.js';
+import { createStrategyContext, type ModelSlot } from '../strategies/context.js';
 import { runStrategy } from '../strategies/registry.js';
+import { unheldModel } from '../strategies/spec-walk.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { streamFrom } from './event-stream.js';
 import { requestKey } from './request-key.js';
 import type { Runtime } from './runtime.js';
 import { createSerialQueue } from './serial-queue.js';
 
-export interface LocalRuntimeParts {
+/** One model of a runtime: its name (what `spec.model` and `usage.byModel` say), catalogue entry and engine. */
+export interface RuntimeModel {
+  name: string;
+  entry: ModelEntry;
   engine: Engine;
-  model: ModelEntry;
+  /** Default: the family's pack. */
+  pack?: PromptPack;
+}
+
+/** A runtime holds one model (`engine` + `model`) or several (`models`, the first the default). */
+export type LocalRuntimeParts = (
+  | { engine: Engine; model: ModelEntry; pack?: PromptPack; models?: undefined }
+  | { models: RuntimeModel[]; engine?: undefined; model?: undefined; pack?: undefined }
+) & {
   /** null disables result caching. */
   store: KeyValueStore | null;
   cacheOptions?: { ttlMs?: number; maxEntries?: number };
-  pack?: PromptPack;
   worker?: boolean;
-}
+  /** What the page should know about how the models were read or loaded (a guessed family, a device fallback). */
+  warnings?: string[];
+  /** Why the default model is not the one asked for (it could not load on this device). */
+  fallback?: string;
+};
 
 /** What travels with a request besides its data: none of it can be cloned to a worker. */
 export interface RunHooks {
@@ -38,40 +54,49 @@ export interface LocalRuntime extends Runtime {
 }
 
 const noop = () => {};
-const NO_USAGE = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0 } as const;
+const NO_USAGE = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0, byModel: {} } as const;
 
 /** The runtime in this thread: the worker host wraps one, and Node uses one directly. */
 export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
-  const { engine, model } = parts;
-  const pack = parts.pack ?? packFor(model.family);
+  const held: RuntimeModel[] = parts.models ?? [{ name: parts.model.id, entry: parts.model, engine: parts.engine, pack: parts.pack }];
+  if (held.length === 0) throw new InvalidRequestError('options.models', 'a runtime needs at least one model');
+  const slots = new Map<string, ModelSlot>(held.map((m) => [m.name, { name: m.name, engine: m.engine, pack: m.pack ?? packFor(m.entry.family), serialize: createSerialQueue() }]));
+  const entries = new Map(held.map((m) => [m.name, { entry: m.entry, engine: m.engine.info().engine }]));
+  const main = held[0]!;
+  const pack = slots.get(main.name)!.pack;
   const cache: ResultCache | null = parts.store ? createResultCache(parts.store, parts.cacheOptions) : null;
   const inflight = createInflight<SolveResult>();
-  const serialize = createSerialQueue();
   let disposed = false;
 
-  const engineInfo = engine.info();
+  const engineInfo = main.engine.info();
   const info: RuntimeInfo = {
     model: engineInfo.model,
     engine: engineInfo.engine,
     device: engineInfo.device,
-    fallback: engineInfo.fallback,
+    fallback: parts.fallback ?? engineInfo.fallback,
     capabilities: engineInfo.capabilities,
     worker: parts.worker ?? false,
+    models: Object.fromEntries(
+      held.map((m) => {
+        const i = m.engine.info();
+        return [m.name, { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities }];
+      }),
+    ),
+    warnings: parts.warnings ?? [],
   };
 
   async function compute(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void, verify?: VerifyCallback): Promise<SolveResult> {
     const started = performance.now();
     const trace: TraceEvent[] = [];
     const ctx = createStrategyContext({
-      engine,
-      pack,
+      models: slots,
+      model: main.name,
       question: request.messages,
       answer: request.answer,
       sampling: request.sampling,
       budget: request.budget,
       signal,
       defaultTemperature: pack.defaultTemperature,
-      serialize,
       verify,
       onEvent: (event) => {
         if (event.type !== 'token') trace.push(event);
@@ -87,6 +112,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       usage: { ...ctx.usage, ms: performance.now() - started },
       cached: false,
       budgetExhausted: outcome.budgetExhausted || ctx.budgetHit,
+      ...(ctx.escalationFailed ? { escalation: 'failed' as const } : {}),
       trace,
     };
   }
@@ -103,8 +129,12 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
     const onEvent = hooks.onEvent ?? noop;
     const { signal } = hooks;
     throwIfAborted(signal);
+    const unheld = unheldModel(request.strategy, slots);
+    if (unheld) {
+      throw new InvalidRequestError(unheld.path, `no model named "${unheld.name.slice(0, 60)}" in this runtime; it has ${[...slots.keys()].map((k) => `"${k}"`).join(', ')}`);
+    }
 
-    const key = cache ? requestKey(model, info.engine, request) : null;
+    const key = cache ? requestKey(entries, main.name, request) : null;
     if (!cache || key === null) {
       const controller = new AbortController();
       const abort = () => controller.abort();
@@ -124,7 +154,8 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       `${request.cache}:${key}`,
       async (sharedSignal, emit) => {
         const computed = await compute(request, sharedSignal, emit);
-        if (!computed.budgetExhausted && computed.answer !== null) await cache.set(key, computed);
+        // A degraded answer (budget cut, escalation failed) is not the request's answer: the next try recomputes.
+        if (!computed.budgetExhausted && !computed.escalation && computed.answer !== null) await cache.set(key, computed);
         return computed;
       },
       signal,
@@ -155,7 +186,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       if (disposed) return;
       disposed = true;
       await cache?.flush();
-      await engine.dispose();
+      await Promise.allSettled(held.map((m) => m.engine.dispose()));
     },
   };
 }

@@ -4,8 +4,10 @@ import type { RuntimeOptions } from './runtime.js';
 
 const optionsSchema = z
   .object({
-    model: z.string().min(1).optional(),
-    engine: z.enum(['auto', 'transformers', 'webllm']).optional(),
+    // Model descriptions are checked in full by planModels, which names the field that is wrong.
+    model: z.union([z.string().min(1), z.object({}).passthrough()]).optional(),
+    models: z.record(z.string(), z.union([z.string().min(1), z.object({}).passthrough()])).optional(),
+    engine: z.enum(['auto', 'transformers', 'webllm', 'openai']).optional(),
     device: z.enum(['auto', 'webgpu', 'wasm']).optional(),
     worker: z.boolean().optional(),
     modelBase: z.string().min(1).optional(),
@@ -21,7 +23,7 @@ const optionsSchema = z
   })
   .strict();
 
-export type ResolvedOptions = Required<Pick<RuntimeOptions, 'model' | 'engine' | 'device'>> & RuntimeOptions;
+export type ResolvedOptions = Required<Pick<RuntimeOptions, 'engine' | 'device'>> & RuntimeOptions;
 
 export function resolveOptions(options: RuntimeOptions | undefined): ResolvedOptions {
   const result = optionsSchema.safeParse(options ?? {});
@@ -30,5 +32,5 @@ export function resolveOptions(options: RuntimeOptions | undefined): ResolvedOpt
     const path = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');
     throw new InvalidRequestError(`options.${path}`, issue.message);
   }
-  return { ...result.data, model: result.data.model ?? 'tiny-arith', engine: result.data.engine ?? 'auto', device: result.data.device ?? 'auto' } as ResolvedOptions;
+  return { ...result.data, engine: result.data.engine ?? 'auto', device: result.data.device ?? 'auto' } as ResolvedOptions;
 }

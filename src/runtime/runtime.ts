@@ -2,6 +2,7 @@ import type { DeviceRequest } from '../engine/device.js';
 import type { CacheStats, ProgressEvent, RuntimeInfo, SolveRequest, SolveResult, TraceEvent } from '../types.js';
 
 import type { EngineRequest } from '../engine/registry.js';
+import type { ModelChoice } from '../models/describe.js';
 
 export type { EngineRequest };
 
@@ -13,8 +14,17 @@ export interface CacheOptions {
 }
 
 export interface RuntimeOptions {
-  /** A catalogue id (see `MODEL_CATALOG`). Default `'tiny-arith'`, bundled. */
-  model?: string;
+  /**
+   * A catalogue id (see `MODEL_CATALOG`), any other id with `engine`, or a description
+   * (`{ id, engine, family?, dtype?, contextLength?, server? }`). Default `'tiny-arith'`, bundled.
+   * With `models`, the name of the default one.
+   */
+  model?: ModelChoice;
+  /**
+   * Several models in one runtime, by name, e.g. `{ small: 'tiny-arith', big: { id: 'qwen2.5-7b', engine:
+   * 'openai', server: { baseUrl } } }`. A strategy step runs on another one with `model: 'big'`.
+   */
+  models?: Record<string, ModelChoice>;
   /** `'auto'` picks WebLLM for MLC builds and transformers.js for ONNX models. */
   engine?: EngineRequest;
   /** `'auto'` uses WebGPU where an adapter exists, else WASM (browsers); Node always runs on the CPU. */

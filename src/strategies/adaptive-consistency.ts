@@ -4,7 +4,7 @@ import type { StrategyContext } from './context.js';
 import { withinBudget, type StrategyOutcome } from './outcome.js';
 import { decideByVote } from './self-consistency.js';
 import { defineStrategy } from './define.js';
-import { probability, sampleCount } from './fields.js';
+import { probability, sampleCount, stepModel } from './fields.js';
 import { checkRule, nextBatch } from './stopping-rules.js';
 import { answerGroups } from './vote.js';
 
@@ -18,6 +18,7 @@ const schema = z
     criterion: z.enum(['beta', 'dirichlet', 'entropy', 'majority']).default('beta'),
     /** Default per criterion: beta 0.95, dirichlet 0.95, entropy 0.75 (of the maximum), majority 0.8. */
     threshold: probability().optional(),
+    model: stepModel(),
   })
   .strict()
   .transform((spec) => ({ ...spec, threshold: spec.threshold ?? THRESHOLDS[spec.criterion] }));

@@ -3,7 +3,7 @@ import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { defineStrategy } from './define.js';
-import { sampleCount } from './fields.js';
+import { sampleCount, stepModel } from './fields.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { answerGroups, majorityVote, type AnswerGroup } from './vote.js';
@@ -15,6 +15,7 @@ const schema = z
     scorer: z.enum(['logprob', 'confidence', 'self-verify', 'verifier']),
     /** Required with `scorer: 'verifier'`, not allowed otherwise. */
     verifier: verifierSchema.optional(),
+    model: stepModel(),
   })
   .strict()
   .superRefine((spec, ctx) => {

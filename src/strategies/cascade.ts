@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import { sampleDrafts } from './candidates.js';
 import { BudgetExhaustedError, type StrategyContext } from './context.js';
 import { defineStrategy, type RunNested } from './define.js';
-import { probability, sampleCount } from './fields.js';
+import { probability, sampleCount, stepModel } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { judge } from './judge.js';
 import { fromCandidate, NO_ANSWER, type StrategyOutcome } from './outcome.js';
@@ -23,6 +23,8 @@ export interface CascadeSpec {
   /** Samples of the small vote when `signal` is 'vote' (default 5); not allowed with other signals. */
   n?: number;
   then: StrategySpec;
+  /** The model of the cheap answer; `then.model` names the one to escalate to. */
+  model?: string;
 }
 
 export interface ResolvedCascade extends Omit<CascadeSpec, 'then'> {
@@ -37,6 +39,7 @@ const schema: z.ZodType<ResolvedCascade, CascadeSpec> = z
     threshold: probability(),
     n: sampleCount().optional(),
     then: z.lazy(nestedSpecSchema),
+    model: stepModel(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -76,12 +79,32 @@ async function cascade(spec: ResolvedCascade, ctx: StrategyContext, path: string
     choice: `escalate to ${spec.then.kind}`,
     reason: value === null ? `no ${spec.signal} value for the draft` : `${spec.signal} ${value.toFixed(3)} < ${spec.threshold}`,
   });
-  const fallback = await runNested(spec.then, ctx, `${path}.then`);
+  const remote = spec.then.model !== undefined && spec.then.model !== ctx.model;
+  let fallback: StrategyOutcome;
+  try {
+    fallback = await runNested(spec.then, ctx, `${path}.then`);
+  } catch (error) {
+    // Only the caller's abort ends the request: any other failure of another model keeps the answer this one has.
+    if (!remote || ctx.signal.aborted || cheap.answer === null) throw error;
+    ctx.escalationFailed = true;
+    ctx.emit({ type: 'error', model: spec.then.model!, ...describeError(error) });
+    ctx.emit({ type: 'decision', choice: cheap.answer, reason: `the escalation to "${spec.then.model}" failed; keep the answer of "${ctx.model}"` });
+    return { ...cheap, confidence: value };
+  }
   if (fallback.answer === null && cheap.answer !== null) {
     ctx.emit({ type: 'decision', choice: cheap.answer, reason: `${spec.then.kind} gave no answer; keep the draft` });
     return { ...cheap, confidence: value, budgetExhausted: fallback.budgetExhausted };
   }
   return fallback;
+}
+
+function describeError(error: unknown): { name: string; message: string; status: number | null } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return {
+    name: error instanceof Error ? error.name : 'Error',
+    message: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+    status: typeof status === 'number' ? status : null,
+  };
 }
 
 async function cheapAnswer(spec: ResolvedCascade, ctx: StrategyContext): Promise<{ cheap: StrategyOutcome; value: number | null }> {

@@ -10,3 +10,5 @@ export const MAX_SPEC_DEPTH = 4;
 export const sampleCount = () => z.number().int().min(1).max(MAX_SAMPLES);
 export const roundCount = (min: number) => z.number().int().min(min).max(MAX_ROUNDS);
 export const probability = () => z.number().min(0).max(1);
+/** Any step may run on another of the runtime's models (its name in `createRuntime({ models })`). */
+export const stepModel = () => z.string().min(1).max(100).optional();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { toCandidate, watchTokensFor, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { defineStrategy } from './define.js';
+import { stepModel } from './fields.js';
 import { fromCandidate, NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { greedyGenerate } from './steps.js';
 
@@ -23,7 +24,7 @@ export const greedy = defineStrategy({
   kind: 'greedy',
   label: 'Greedy',
   describe: 'One answer at temperature 0: the baseline, one engine call.',
-  schema: z.object({ kind: z.literal('greedy') }).strict(),
+  schema: z.object({ kind: z.literal('greedy'), model: stepModel() }).strict(),
   form: {},
   run: (_spec, ctx) =>
     withinBudget(

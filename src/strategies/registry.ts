@@ -70,8 +70,12 @@ export function specSchema(): SpecSchema {
  * Runs a validated spec. Nested specs come back through here with the same context, so budgets, the abort
  * signal and remembered greedy calls span the whole request. `path` names the spec in errors.
  */
-export function runStrategy(spec: ResolvedStrategySpec | { kind: string }, ctx: StrategyContext, path = 'strategy'): Promise<StrategyOutcome> {
+export function runStrategy(spec: ResolvedStrategySpec | { kind: string; model?: string }, ctx: StrategyContext, path = 'strategy'): Promise<StrategyOutcome> {
   const definition = registered.get(spec.kind);
   if (!definition) throw new InvalidRequestError(`${path}.kind`, `unknown strategy kind ${JSON.stringify(spec.kind).slice(0, 40)}`);
-  return definition.run(spec, ctx, runStrategy, path);
+  const target = 'model' in spec ? spec.model : undefined;
+  if (target === undefined || target === ctx.model) return definition.run(spec, ctx, runStrategy, path);
+  const routed = ctx.withModel(target, `${path}.model`);
+  ctx.emit({ type: 'route', from: ctx.model, to: target, reason: `${path} (${spec.kind}) runs on "${target}"` });
+  return definition.run(spec, routed, runStrategy, path);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { defineStrategy } from './define.js';
-import { sampleCount } from './fields.js';
+import { sampleCount, stepModel } from './fields.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { majorityVote } from './vote.js';
 
@@ -21,7 +21,7 @@ export const selfConsistency = defineStrategy({
   kind: 'self-consistency',
   label: 'Self-consistency',
   describe: 'Sample n answers in one batched call and take the majority (Wang et al.).',
-  schema: z.object({ kind: z.literal('self-consistency'), n: sampleCount() }).strict(),
+  schema: z.object({ kind: z.literal('self-consistency'), n: sampleCount(), model: stepModel() }).strict(),
   form: { n: { label: 'Samples (n)', initial: 8 } },
   run(spec, ctx) {
     let samples: Candidate[] = [];

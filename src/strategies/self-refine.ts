@@ -5,7 +5,7 @@ import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar, revise } from './correction.js';
 import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { roundCount } from './fields.js';
+import { roundCount, stepModel } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
@@ -17,6 +17,7 @@ const schema = z
     prompts: z.enum(['critique', 'ioe']).default('critique'),
     /** Evidence for the trust rule; default: the model's self-verification. */
     verifier: verifierSchema.optional(),
+    model: stepModel(),
   })
   .strict();
 export type SelfRefineSpec = z.input<typeof schema>;

@@ -39,3 +39,26 @@ export function usesCallback(spec: unknown): boolean {
     key === 'verifier' && child !== null && typeof child === 'object' && (child as { kind?: unknown }).kind === 'callback' ? true : usesCallback(child),
   );
 }
+
+/** The runtime model names a spec's steps ask for (`model` fields, nested specs included). */
+export function modelsNamed(spec: unknown, into = new Set<string>()): Set<string> {
+  if (spec === null || typeof spec !== 'object') return into;
+  for (const [key, child] of Object.entries(spec)) {
+    if (key === 'model' && typeof child === 'string') into.add(child);
+    else if (key !== 'verifier') modelsNamed(child, into);
+  }
+  return into;
+}
+
+/** The first `model` field naming a model the runtime does not hold, with its path; null when all are held. */
+export function unheldModel(spec: unknown, held: ReadonlySet<string> | ReadonlyMap<string, unknown>, path = 'strategy'): { path: string; name: string } | null {
+  if (spec === null || typeof spec !== 'object') return null;
+  for (const [key, child] of Object.entries(spec)) {
+    if (key === 'model' && typeof child === 'string' && !held.has(child)) return { path: `${path}.model`, name: child };
+    if (key !== 'verifier' && key !== 'model') {
+      const found = unheldModel(child, held, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}

@@ -4,7 +4,7 @@ import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { roundCount, sampleCount } from './fields.js';
+import { roundCount, sampleCount, stepModel } from './fields.js';
 import { decide, feedbackFor, revise } from './correction.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
@@ -18,6 +18,7 @@ const schema = z
     rounds: roundCount(0).default(2),
     /** Judge with this verifier instead of the model's self-verification. */
     verifier: verifierSchema.optional(),
+    model: stepModel(),
   })
   .strict();
 export type VerifyCorrectSpec = z.input<typeof schema>;

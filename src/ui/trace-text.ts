@@ -57,6 +57,10 @@ export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'res
       return { title: 'Critique', line: `says the answer is ${event.says}`, text: event.text, tone: event.says === 'correct' ? 'good' : event.says === 'incorrect' ? 'bad' : 'neutral' };
     case 'revise':
       return { title: 'Revise', line: `${show(event.from)} → ${show(event.to)}`, text: event.text, tone: 'neutral' };
+    case 'route':
+      return { title: 'Route', line: `${event.from} → ${event.to}`, text: event.reason, tone: 'neutral' };
+    case 'error':
+      return { title: 'Failed', line: `${event.model}: ${event.name}${event.status !== null ? ` (HTTP ${event.status})` : ''}`, text: event.message, tone: 'bad' };
     case 'decision':
       return { title: 'Decision', line: `${event.choice}: ${event.reason}`, tone: 'good' };
     case 'confidence':

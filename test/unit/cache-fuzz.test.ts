@@ -42,7 +42,14 @@ function solveResult(inner: fc.Arbitrary<SolveResult> | null): fc.Arbitrary<Solv
     confidence: nNum,
     // Any kind: the cache does not judge strategy specs (their schema lives with the strategies).
     strategy: fc.record({ kind: fc.string() }) as fc.Arbitrary<SolveResult['strategy']>,
-    usage: fc.record({ promptTokens: num, completionTokens: num, samples: num, engineCalls: num, ms: num }),
+    usage: fc.record({
+      promptTokens: num,
+      completionTokens: num,
+      samples: num,
+      engineCalls: num,
+      ms: num,
+      byModel: fc.dictionary(fc.constantFrom('tiny-arith', 'small', 'big'), fc.record({ promptTokens: num, completionTokens: num, samples: num, engineCalls: num }), { maxKeys: 2 }),
+    }),
     cached: fc.boolean(),
     budgetExhausted: fc.boolean(),
     trace: fc.array(event(inner), { maxLength: 6 }),

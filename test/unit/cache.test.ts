@@ -22,7 +22,7 @@ function result(answer: string): SolveResult {
     text: answer,
     confidence: 1,
     strategy: { kind: 'greedy' },
-    usage: { promptTokens: 1, completionTokens: 1, samples: 1, engineCalls: 1, ms: 1 },
+    usage: { promptTokens: 1, completionTokens: 1, samples: 1, engineCalls: 1, ms: 1, byModel: {} },
     cached: false,
     budgetExhausted: false,
     trace: [],

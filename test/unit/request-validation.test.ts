@@ -1,3 +1,4 @@
+import { planModels } from '../../src/runtime/models.js';
 import { describe, expect, it } from 'vitest';
 import { ContextLengthError, InvalidRequestError, ModelNotFoundError } from '../../src/errors.js';
 import { findModel } from '../../src/models/catalog.js';
@@ -63,7 +64,8 @@ describe('request validation', () => {
   it('validates runtime options', () => {
     expect(pathOf(() => resolveOptions({ device: 'tpu' } as never))).toBe('options.device');
     expect(pathOf(() => resolveOptions({ modle: 'x' } as never))).toBe('options.modle');
-    expect(resolveOptions(undefined)).toMatchObject({ model: 'tiny-arith', engine: 'auto', device: 'auto' });
+    expect(resolveOptions(undefined)).toMatchObject({ engine: 'auto', device: 'auto' });
+    expect(planModels(resolveOptions(undefined)).models.map((m) => m.entry.id)).toEqual(['tiny-arith']);
   });
 });
 

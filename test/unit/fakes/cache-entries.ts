@@ -8,7 +8,7 @@ export function result(answer: string): SolveResult {
     text: `The answer is ${answer}.`,
     confidence: 0.9,
     strategy: { kind: 'greedy' },
-    usage: { promptTokens: 3, completionTokens: 4, samples: 1, engineCalls: 1, ms: 5 },
+    usage: { promptTokens: 3, completionTokens: 4, samples: 1, engineCalls: 1, ms: 5, byModel: { 'tiny-arith': { promptTokens: 3, completionTokens: 4, samples: 1, engineCalls: 1 } } },
     cached: false,
     budgetExhausted: false,
     trace: [
