@@ -57,6 +57,7 @@ export type { WaitSpec } from './strategies/wait.js';
 export type { CascadeSpec, CascadeSignal } from './strategies/cascade.js';
 export type { GreedySpec } from './strategies/greedy.js';
 export type { SelfConsistencySpec } from './strategies/self-consistency.js';
+export type { DeepConfSpec } from './strategies/deepconf.js';
 import type { StrategySpec } from './strategies/spec-union.js';
 
 /** What a `verify` callback receives. */
@@ -153,6 +154,8 @@ export type TraceEvent =
   | (TraceBase & { type: 'confidence'; signal: string; value: number | null; threshold?: number })
   | (TraceBase & { type: 'stop'; rule: string; reason: string; numbers: Record<string, number> })
   | (TraceBase & { type: 'token'; index: number; token: string })
+  /** DeepConf: a trace's confidence (its lowest group's, or the offline score), and whether the online rule stopped it. */
+  | (TraceBase & { type: 'trace-score'; index: number; score: number | null; tokens: number; stopped: boolean; threshold: number | null })
   /** A step runs on another of the runtime's models. */
   | (TraceBase & { type: 'route'; from: string; to: string; reason: string })
   /** A step failed and the request went on without it (a failed escalation keeps the first model's answer). */

@@ -60,6 +60,7 @@ const traceEventSchema = z.discriminatedUnion('type', [
   z.object({ t, type: z.literal('confidence'), signal: z.string(), value: nullableNum, threshold: num.optional() }),
   z.object({ t, type: z.literal('stop'), rule: z.string(), reason: z.string(), numbers: numberRecord }),
   z.object({ t, type: z.literal('token'), index: num, token: z.string() }),
+  z.object({ t, type: z.literal('trace-score'), index: num, score: nullableNum, tokens: num, stopped: z.boolean(), threshold: nullableNum }),
   z.object({ t, type: z.literal('route'), from: z.string(), to: z.string(), reason: z.string() }),
   z.object({ t, type: z.literal('error'), model: z.string(), name: z.string(), message: z.string(), status: nullableNum }),
   z.object({

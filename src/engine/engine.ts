@@ -30,6 +30,12 @@ export interface GenerateParams {
    */
   topLogprobs?: number;
   signal?: AbortSignal;
+  /**
+   * Asked after each token of a row; true ends that row there (DeepConf's early stop), with finishReason
+   * 'cut'. Engines that cannot end one row of a call early generate it in full; the caller then judges it
+   * afterwards (the tokens are spent either way, and usage says so).
+   */
+  stopRow?: (row: number, steps: readonly TokenStep[]) => boolean;
   /** Called as each row produces a token, for streaming. */
   onToken?: (row: number, token: string) => void;
 }
@@ -54,7 +60,8 @@ export interface Generation {
   text: string;
   /** Generated tokens, special tokens included, the end-of-sequence token excluded. */
   steps: TokenStep[];
-  finishReason: 'stop' | 'length';
+  /** 'cut': ended by the caller's `stopRow`. */
+  finishReason: 'stop' | 'length' | 'cut';
 }
 
 export interface GenerateOutput {

@@ -18,6 +18,8 @@ export interface Vocabulary {
 export class Rows {
   readonly count: number;
   readonly finished: boolean[];
+  /** Rows the caller's `stopRow` ended. */
+  private readonly cut: boolean[];
   /** The last token each row was given (its end token once it has ended): what the next forward pass reads. */
   readonly last: number[];
   private readonly steps: TokenStep[][];
@@ -37,6 +39,7 @@ export class Rows {
     this.steps = Array.from({ length: this.count }, () => []);
     this.ids = Array.from({ length: this.count }, () => []);
     this.finished = new Array<boolean>(this.count).fill(false);
+    this.cut = new Array<boolean>(this.count).fill(false);
     this.last = new Array<number>(this.count).fill(0);
     // A watched token the vocabulary lacks has no number to report (not a guess).
     this.watched = (params.watchTokens ?? [])
@@ -63,6 +66,11 @@ export class Rows {
     this.steps[row]!.push(step);
     this.ids[row]!.push(chosen);
     this.params.onToken?.(row, token);
+    if (this.params.stopRow?.(row, this.steps[row]!)) {
+      // Ended like an end token: the batch feeds it padding from here on, and it costs no more steps.
+      this.finished[row] = true;
+      this.cut[row] = true;
+    }
     return chosen;
   }
 
@@ -71,7 +79,7 @@ export class Rows {
       // decode() rejects an empty list: a row that ended at once has no text.
       text: this.ids[row]!.length === 0 ? '' : decode(this.ids[row]!),
       steps,
-      finishReason: this.finished[row] ? 'stop' : 'length',
+      finishReason: this.cut[row] ? 'cut' : this.finished[row] ? 'stop' : 'length',
     }));
   }
 }

@@ -23,6 +23,8 @@ export interface SampleRequest {
   watchTokens?: string[];
   /** Alternatives per position to report (DeepConf's token confidence). */
   topLogprobs?: number;
+  /** Ends one row early (see `GenerateParams.stopRow`). */
+  stopRow?: GenerateParams['stopRow'];
 }
 
 /** One model a runtime holds: its engine, the pack it speaks, and the queue its calls wait in. */
@@ -139,6 +141,7 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
         seed: sampling.seed !== undefined ? (sampling.seed + usage.engineCalls * 7919) >>> 0 : undefined,
         watchTokens: request.watchTokens,
         ...(request.topLogprobs ? { topLogprobs: request.topLogprobs } : {}),
+      ...(request.stopRow ? { stopRow: request.stopRow } : {}),
         signal: callSignal.signal,
         onToken: (row, token) => emit({ type: 'token', index: usage.samples + row, token }),
       };

@@ -3,6 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import { adaptiveConsistencyStrategy } from './adaptive-consistency.js';
 import { bestOfNStrategy } from './best-of-n.js';
 import { cascadeStrategy } from './cascade.js';
+import { deepConfStrategy } from './deepconf.js';
 import type { StrategyContext } from './context.js';
 import type { FieldForm, StrategyDefinition } from './define.js';
 import { greedy } from './greedy.js';
@@ -23,6 +24,7 @@ export const BUILTIN_STRATEGIES = [
   selfRefineStrategy,
   waitStrategy,
   cascadeStrategy,
+  deepConfStrategy,
 ] as const;
 
 /** A definition with its spec types erased, as the registry holds it. */

@@ -57,6 +57,12 @@ export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'res
       return { title: 'Critique', line: `says the answer is ${event.says}`, text: event.text, tone: event.says === 'correct' ? 'good' : event.says === 'incorrect' ? 'bad' : 'neutral' };
     case 'revise':
       return { title: 'Revise', line: `${show(event.from)} → ${show(event.to)}`, text: event.text, tone: 'neutral' };
+    case 'trace-score':
+      return {
+        title: `Trace ${event.index + 1} confidence`,
+        line: `${event.score === null ? 'no score' : event.score.toFixed(2)}${event.threshold !== null ? ` (threshold ${event.threshold.toFixed(2)})` : ''} · ${event.tokens} tokens${event.stopped ? ' · stopped early' : ''}`,
+        tone: event.stopped ? 'bad' : 'neutral',
+      };
     case 'route':
       return { title: 'Route', line: `${event.from} → ${event.to}`, text: event.reason, tone: 'neutral' };
     case 'error':

@@ -1,4 +1,4 @@
-import type { Engine, EngineInfo, GenerateParams, Generation, TokenStep } from '../../src/engine/engine.js';
+import type { Engine, EngineInfo, GenerateParams, Generation, TokenAlternative, TokenStep } from '../../src/engine/engine.js';
 import { AbortError } from '../../src/errors.js';
 
 export interface ScriptedReply {
@@ -9,6 +9,8 @@ export interface ScriptedReply {
   confidence?: number;
   /** Watched log-probs on the last step (e.g. { Y: -0.1, N: -2.3 }). */
   watched?: Record<string, number>;
+  /** Top alternatives of step i (1-based), for DeepConf's token confidence. */
+  top?: (step: number) => TokenAlternative[];
 }
 
 export type Script = (call: { prompt: GenerateParams['prompt']; params: GenerateParams; row: number; callIndex: number }) => ScriptedReply | string;
@@ -47,10 +49,12 @@ export function scriptedEngine(script: Script, options: { info?: Partial<EngineI
         for (const ch of reply.text.slice(0, params.maxTokens)) {
           if (options.tokenDelayMs) await new Promise((r) => setTimeout(r, options.tokenDelayMs));
           if (params.signal?.aborted) throw new AbortError();
-          steps.push({ token: ch, logprob: reply.logprob ?? Math.log(0.9) });
+          steps.push({ token: ch, logprob: reply.logprob ?? Math.log(0.9), ...(reply.top ? { top: reply.top(steps.length) } : {}) });
           params.onToken?.(row, ch);
+          if (params.stopRow?.(row, steps)) break;
         }
-        if (reply.confidence !== undefined) {
+        const cut = params.stopRow !== undefined && steps.length > 0 && steps.length < Math.min(reply.text.length, params.maxTokens) ;
+        if (reply.confidence !== undefined && !cut) {
           steps.push({
             token: reply.confidence >= 0.5 ? '<CN>' : '<UN>',
             logprob: Math.log(Math.max(reply.confidence, 1 - reply.confidence)),
@@ -60,7 +64,8 @@ export function scriptedEngine(script: Script, options: { info?: Partial<EngineI
         if (reply.watched && steps.length > 0) steps[steps.length - 1]!.watched = reply.watched;
         // Like a real engine, the end token counts against maxTokens: a reply that fills it never ends.
         const ended = reply.text.length < params.maxTokens;
-        generations.push({ text: reply.text.slice(0, params.maxTokens), steps, finishReason: ended ? 'stop' : 'length' });
+        const text = cut ? reply.text.slice(0, steps.length) : reply.text.slice(0, params.maxTokens);
+        generations.push({ text, steps, finishReason: cut ? 'cut' : ended ? 'stop' : 'length' });
       }
       return { generations, promptTokens: 'text' in params.prompt ? params.prompt.text.length : 10 };
     },
