@@ -1,15 +1,13 @@
 /** Ask: a question, a strategy with its parameters, the live trace and the answer card. */
-import { isAbortError, AbortError, InvalidRequestError, validateStrategy, type AnswerSpec, type CacheMode, type SamplingOptions, type SolveRequest } from '../browser.js';
+import { isAbortError, AbortError, InvalidRequestError, MODEL_CATALOG, validateStrategy, type AnswerSpec, type CacheMode, type SamplingOptions, type SolveRequest } from '../browser.js';
 import { h, replace } from '../ui/dom.js';
 import { createResultView } from './result-view.js';
 import type { Session } from './session.js';
 import { createStrategyPicker } from './strategy-picker.js';
 import { createTraceView } from './trace-view.js';
 
-const EXAMPLES: Record<'arith' | 'chat', string[]> = {
-  arith: ['347+589', '12+7', '731-286', '47*83'],
-  chat: ['What is 17 * 24?', 'A train covers 60 km in 45 minutes. What is its speed in km/h?', 'Is 221 a prime number?'],
-};
+/** For models that bring no examples of their own (the downloadable instruct models). */
+const CHAT_EXAMPLES = ['What is 17 * 24?', 'A train covers 60 km in 45 minutes. What is its speed in km/h?', 'Is 221 a prime number?'];
 
 export function createAskView(session: Session, onSolved: () => void): HTMLElement {
   const prompt = h('input', { id: 'prompt', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'e.g. 347+589', required: true, 'aria-describedby': 'prompt-hint' });
@@ -65,11 +63,11 @@ export function createAskView(session: Session, onSolved: () => void): HTMLEleme
     h('section', { class: 'card trace-card', 'aria-labelledby': 'trace-title' }, h('h2', { id: 'trace-title' }, 'Trace'), traceView.element),
   );
 
-  function showExamples(kind: 'arith' | 'chat'): void {
+  function showExamples(list: readonly string[]): void {
     replace(
       examples,
       h('span', { class: 'hint' }, 'Try:'),
-      ...EXAMPLES[kind].map((text) =>
+      ...list.map((text) =>
         h('button', { type: 'button', class: 'chip', onclick: () => {
           prompt.value = text;
           prompt.focus();
@@ -77,13 +75,16 @@ export function createAskView(session: Session, onSolved: () => void): HTMLEleme
       ),
     );
   }
-  showExamples('arith');
+  const showModel = (id: string) => {
+    const entry = MODEL_CATALOG.find((m) => m.id === id);
+    const list = entry?.examples ?? CHAT_EXAMPLES;
+    answerKind.value = entry?.answerKind ?? 'text';
+    prompt.placeholder = `e.g. ${list[0]}`;
+    showExamples(list);
+  };
+  showModel(MODEL_CATALOG[0]!.id);
   session.onChange((runtime) => {
-    if (!runtime) return;
-    const arith = runtime.info().model === 'tiny-arith';
-    answerKind.value = arith ? 'number' : 'text';
-    prompt.placeholder = arith ? 'e.g. 347+589' : 'Ask a question';
-    showExamples(arith ? 'arith' : 'chat');
+    if (runtime) showModel(runtime.info().model);
   });
 
   let controller: AbortController | null = null;

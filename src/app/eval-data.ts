@@ -12,7 +12,6 @@ export interface ParsedSet {
   problems: string[];
 }
 
-export const BUNDLED_SET = { label: 'tiny-arith held-out set', path: 'data/tiny-arith-heldout.jsonl' };
 
 export function parseJsonl(text: string): ParsedSet {
   const items: EvalItem[] = [];
@@ -43,8 +42,9 @@ export function spread<T>(items: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]!);
 }
 
-export async function loadBundledSet(signal?: AbortSignal): Promise<ParsedSet> {
-  const response = await fetch(new URL(BUNDLED_SET.path, document.baseURI), { signal });
+/** A bundled model's own held-out set (its catalogue entry says where). */
+export async function loadBundledSet(set: { path: string }, signal?: AbortSignal): Promise<ParsedSet> {
+  const response = await fetch(new URL(set.path, document.baseURI), { signal });
   if (!response.ok) throw new EngineError(`Could not load the bundled set (HTTP ${response.status})`);
   return parseJsonl(await response.text());
 }

@@ -1,7 +1,7 @@
 /** Evaluate: a labelled set, several strategies, accuracy against tokens per question, progress and cancel. */
-import { isAbortError, AbortError, InvalidRequestError, validateStrategy, type AnswerSpec, type StrategySpec } from '../browser.js';
+import { isAbortError, AbortError, InvalidRequestError, MODEL_CATALOG, validateStrategy, type ModelEntry, type AnswerSpec, type StrategySpec } from '../browser.js';
 import { h, replace } from '../ui/dom.js';
-import { BUNDLED_SET, loadBundledSet, parseJsonl, spread, type EvalItem } from './eval-data.js';
+import { loadBundledSet, parseJsonl, spread, type EvalItem } from './eval-data.js';
 import type { EvalChart } from './eval-chart.js';
 import { accuracy, evaluate, msPerQuestion, tokensPerQuestion, type Score } from './eval-runner.js';
 import { formatMs, formatPercent } from '../ui/format.js';
@@ -23,6 +23,22 @@ export function createEvaluateView(session: Session): HTMLElement {
   const datasetNote = h('p', { class: 'hint', id: 'dataset-note', 'aria-live': 'polite' }, 'JSONL: one {"prompt": …, "answer": …} per line.');
   const count = h('input', { type: 'number', id: 'eval-count', min: 1, max: 3000, value: 30, inputmode: 'numeric' });
   const answerKind = h('select', { id: 'eval-answer-kind' }, h('option', { value: 'number' }, 'number'), h('option', { value: 'text' }, 'text'));
+  const bundledLabel = h('label', { for: 'source-bundled' });
+  // The bundled set is the loaded model's own held-out set; a model without one is evaluated on a file.
+  let heldOut: ModelEntry['heldOut'];
+  const showModel = (id: string) => {
+    const entry = MODEL_CATALOG.find((m) => m.id === id);
+    heldOut = entry?.heldOut;
+    bundledLabel.textContent = heldOut ? `Bundled ${heldOut.label}` : 'Bundled set (this model has none: use a file)';
+    bundledRadio.disabled = !heldOut;
+    if (!heldOut) fileRadio.checked = true;
+    else if (!fileInput.files?.length) bundledRadio.checked = true;
+    answerKind.value = entry?.answerKind ?? 'text';
+  };
+  showModel(MODEL_CATALOG[0]!.id);
+  session.onChange((runtime) => {
+    if (runtime) showModel(runtime.info().model);
+  });
 
   // Strategies
   const specs: StrategySpec[] = [...DEFAULT_SPECS];
@@ -55,7 +71,7 @@ export function createEvaluateView(session: Session): HTMLElement {
       'fieldset',
       { class: 'dataset' },
       h('legend', {}, 'Questions'),
-      h('div', { class: 'radio' }, bundledRadio, h('label', { for: 'source-bundled' }, `Bundled ${BUNDLED_SET.label}`)),
+      h('div', { class: 'radio' }, bundledRadio, bundledLabel),
       h('div', { class: 'radio' }, fileRadio, h('label', { for: 'source-file' }, 'A JSONL file: '), fileInput),
       datasetNote,
       h(
@@ -115,7 +131,11 @@ export function createEvaluateView(session: Session): HTMLElement {
         : (() => {
             throw new InvalidRequestError('file', 'pick a JSONL file first');
           })()
-      : await loadBundledSet(signal);
+      : heldOut
+        ? await loadBundledSet(heldOut, signal)
+        : (() => {
+            throw new InvalidRequestError('file', 'this model has no bundled set: pick a JSONL file');
+          })();
     if (parsed.items.length === 0) throw new InvalidRequestError('file', `no usable questions${parsed.problems.length ? `: ${parsed.problems.slice(0, 3).join('; ')}` : ''}.`);
     const n = Math.max(1, Math.floor(Number(count.value) || 1));
     datasetNote.textContent = `${parsed.items.length.toLocaleString('en')} questions in the set${parsed.problems.length ? ` (${parsed.problems.length} lines skipped)` : ''}; running ${Math.min(n, parsed.items.length)}.`;

@@ -2,6 +2,7 @@
 import type { TraceEvent } from '../browser.js';
 import { h } from '../ui/dom.js';
 import { formatMs } from '../ui/format.js';
+import { createConfidenceChart, type ConfidenceChart } from './confidence-chart.js';
 import { createGauge } from './gauge.js';
 import { summarizeEvent } from '../ui/trace-text.js';
 
@@ -19,6 +20,7 @@ export function createTraceView(): TraceView {
   const list = h('ol', { class: 'trace-list', 'aria-label': 'Trace steps' });
   const element = h('div', { class: 'trace-view' }, note, live, list);
   const liveLines = new Map<number, HTMLElement>();
+  let confidence: ConfidenceChart | null = null;
 
   function liveLine(index: number): HTMLElement {
     let text = liveLines.get(index);
@@ -49,6 +51,15 @@ export function createTraceView(): TraceView {
       return;
     }
     dropLive(event.type === 'sample' ? event.index : undefined);
+    if (event.type === 'trace-score') {
+      // One chart for all of a request's traces, where the first score arrived.
+      if (!confidence) {
+        confidence = createConfidenceChart();
+        list.append(h('li', { class: 'trace-item', 'data-type': 'trace-scores' }, h('div', { class: 'trace-head' }, h('span', { class: 'tag' }, 'Confidence'), h('span', { class: 'trace-line' }, 'per trace (DeepConf)')), confidence.element));
+      }
+      confidence.add(event);
+      return;
+    }
     const summary = summarizeEvent(event);
     const item = h(
       'li',
@@ -60,12 +71,14 @@ export function createTraceView(): TraceView {
       gauge.update(event.value, event.threshold);
       item.append(gauge.element);
     }
-    if (summary.text !== undefined && summary.text !== '') item.append(h('pre', { class: 'model-text' }, summary.text));
+    if (event.type === 'vote') item.append(voteBars(event.counts));
+    if (summary.text !== undefined && summary.text !== '') item.append(modelText(summary.text));
     list.append(item);
   }
 
   function reset(text = ''): void {
     dropLive();
+    confidence = null;
     list.replaceChildren();
     note.textContent = text;
     note.hidden = text === '';
@@ -80,4 +93,24 @@ export function createTraceView(): TraceView {
       for (const event of events) push(event);
     },
   };
+}
+
+/** A reasoning chain folds away (its answer is on the line above); a one-line reply is shown as it is. */
+function modelText(text: string): HTMLElement {
+  const lines = text.split('\n').filter((line) => line.trim() !== '').length;
+  if (lines <= 1) return h('pre', { class: 'model-text' }, text);
+  return h('details', { class: 'chain' }, h('summary', {}, `${lines} steps`), h('pre', { class: 'model-text' }, text));
+}
+
+/** Votes grouped by answer, one bar each, widest first. */
+function voteBars(counts: Record<string, number>): HTMLElement {
+  const entries = Object.entries(counts).sort(([, a], [, b]) => b - a);
+  const most = Math.max(1, ...entries.map(([, n]) => n));
+  return h(
+    'ul',
+    { class: 'vote-bars', 'aria-label': 'Votes by answer' },
+    ...entries.map(([answer, n]) =>
+      h('li', {}, h('span', { class: 'vote-answer' }, answer), h('span', { class: 'vote-bar', style: `width: ${(100 * n) / most}%` }), h('span', { class: 'vote-count' }, String(n))),
+    ),
+  );
 }

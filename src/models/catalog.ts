@@ -36,6 +36,12 @@ export interface ModelEntry {
   needsShaderF16?: boolean;
   /** engine 'openai' only: the server that runs the model. */
   server?: RemoteServer;
+  /** Bundled models: questions of the kind they were trained on, for the app's and widget's examples. */
+  examples?: string[];
+  /** The answer kind its questions have (default 'text'). */
+  answerKind?: 'number' | 'text';
+  /** Bundled models: their held-out set (JSONL of `{ prompt, answer }`), served beside the models. */
+  heldOut?: { label: string; path: string };
 }
 
 /** Where an OpenAI-compatible server is, and how to talk to it (see `OpenAIEngineOptions`). */
@@ -67,6 +73,9 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     revision: '1',
     onnxThreads: 1,
     dtype: { webgpu: 'fp32', wasm: 'fp32', cpu: 'fp32' },
+    examples: ['347+589', '12+7', '731-286', '47*83'],
+    answerKind: 'number',
+    heldOut: { label: 'tiny-arith held-out set', path: 'data/tiny-arith-heldout.jsonl' },
   },
   {
     id: 'onnx-community/Qwen2.5-0.5B-Instruct',

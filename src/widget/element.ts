@@ -11,7 +11,7 @@
 import { h, replace } from '../ui/dom.js';
 import { formatMs, formatPercent } from '../ui/format.js';
 import { explainResult, summarizeEvent } from '../ui/trace-text.js';
-import { isAbortError, InvalidRequestError, type AnswerSpec, type Runtime, type RuntimeInfo, type SolveResult, type StrategySpec, type TraceEvent } from '../browser.js';
+import { isAbortError, InvalidRequestError, MODEL_CATALOG, type AnswerSpec, type Runtime, type RuntimeInfo, type SolveResult, type StrategySpec, type TraceEvent } from '../browser.js';
 import { createWidgetRuntime } from './runtime.js';
 import styles from './styles.css?inline';
 
@@ -90,7 +90,8 @@ export class SecondThoughtChat extends HTMLElement {
   }
 
   connectedCallback(): void {
-    this.#input.placeholder = this.getAttribute('placeholder') ?? (this.#modelId() === 'tiny-arith' ? 'e.g. 347+589' : 'Ask a question');
+    const example = this.#entry()?.examples?.[0];
+    this.#input.placeholder = this.getAttribute('placeholder') ?? (example ? `e.g. ${example}` : 'Ask a question');
     void this.#ensureRuntime().catch(() => {});
   }
 
@@ -148,6 +149,10 @@ export class SecondThoughtChat extends HTMLElement {
     return this.getAttribute('model') ?? 'tiny-arith';
   }
 
+  #entry() {
+    return MODEL_CATALOG.find((m) => m.id === this.#modelId());
+  }
+
   #strategy(): StrategySpec | undefined {
     const raw = this.getAttribute('strategy');
     if (raw === null || raw.trim() === '') return undefined;
@@ -160,7 +165,7 @@ export class SecondThoughtChat extends HTMLElement {
 
   #answerSpec(): AnswerSpec {
     const raw = this.getAttribute('answer')?.trim();
-    if (!raw) return { kind: this.#modelId() === 'tiny-arith' ? 'number' : 'text' };
+    if (!raw) return { kind: this.#entry()?.answerKind ?? 'text' };
     if (!raw.startsWith('{')) return { kind: raw } as AnswerSpec;
     try {
       return JSON.parse(raw) as AnswerSpec;
