@@ -53,3 +53,51 @@ export async function plotAccuracyVsTokens(points: PlotPoint[], title: string, p
     await browser.close();
   }
 }
+
+export interface CurvePoint {
+  x: number;
+  y: number;
+}
+
+/** A line of points (x and y in percent) with labelled horizontal reference lines, saved as a PNG. */
+export async function plotCurve(
+  line: { label: string; points: CurvePoint[] },
+  references: Array<{ label: string; y: number }>,
+  axes: { title: string; x: string; y: string },
+  path: string,
+): Promise<void> {
+  const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 600 }, deviceScaleFactor: 1 });
+    await page.setContent('<!doctype html><body style="margin:0;background:#fff"><canvas id="c" width="1000" height="600"></canvas></body>');
+    await page.addScriptTag({ path: chartJs });
+    await page.evaluate(
+      ({ line, references, axes }) => {
+        const Chart = (window as unknown as { Chart: new (el: HTMLCanvasElement, config: unknown) => unknown }).Chart;
+        const xs = line.points.map((p) => p.x);
+        const span = [Math.min(...xs), Math.max(...xs)];
+        const colors = ['#d62728', '#2ca02c', '#7f7f7f'];
+        new Chart(document.getElementById('c') as HTMLCanvasElement, {
+          type: 'scatter',
+          data: {
+            datasets: [
+              { label: line.label, data: line.points, showLine: true, borderColor: '#1f77b4', backgroundColor: '#1f77b4', pointRadius: 2 },
+              ...references.map((r, i) => ({ label: r.label, data: span.map((x) => ({ x, y: r.y })), showLine: true, borderDash: [6, 4], borderColor: colors[i % 3], pointRadius: 0 })),
+            ],
+          },
+          options: {
+            animation: false,
+            responsive: false,
+            plugins: { title: { display: true, text: axes.title, font: { size: 16 } }, legend: { position: 'bottom' } },
+            scales: { x: { title: { display: true, text: axes.x } }, y: { title: { display: true, text: axes.y } } },
+          },
+        });
+      },
+      { line, references, axes },
+    );
+    await page.locator('#c').screenshot({ path });
+  } finally {
+    await browser.close();
+  }
+}
