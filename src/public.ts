@@ -9,13 +9,16 @@ export {
   RuntimeDisposedError,
   SecondThoughtError,
   WorkerCrashedError,
+  RemoteEngineError,
+  LogprobsUnavailableError,
   isAbortError,
   type ErrorDetails,
 } from './errors.js';
 export type * from './types.js';
 export type { Runtime, RuntimeOptions, RuntimeCache, CacheOptions, EngineRequest } from './runtime/runtime.js';
 export type { DeviceRequest } from './engine/device.js';
-export { MODEL_CATALOG, findModel, type ModelEntry, type ModelFamily } from './models/catalog.js';
+export { MODEL_CATALOG, findModel, type ModelEntry, type ModelFamily, type RemoteServer } from './models/catalog.js';
+export type { ModelChoice, ModelDescription } from './models/describe.js';
 export { extractAnswer } from './answers/extract.js';
 export { validateStrategy } from './request/schema.js';
 export { MAX_SAMPLES, MAX_SPEC_DEPTH, MAX_ROUNDS } from './strategies/fields.js';
