@@ -71,7 +71,7 @@ describe('the worker pipe', () => {
     expect(messages).toEqual({ toWorker: 1, fromWorker: 2 });
   });
 
-  it('queued solves each return as soon as they are computed, not when the queue drains', async () => {
+  it('queued solves with onEvent each return as soon as they are computed, not when the queue drains', async () => {
     const arrivals = await page.evaluate(async () => {
       const runtime = await window.secondThought.createRuntime({ device: 'wasm' });
       await runtime.solve({ prompt: '12+34', cache: 'bypass' });
@@ -79,7 +79,7 @@ describe('the worker pipe', () => {
       const times = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
           runtime
-            .solve({ prompt: `${100 + i}*${7 + i}`, strategy: { kind: 'self-consistency', n: 64 }, sampling: { seed: i }, cache: 'bypass' })
+            .solve({ prompt: `${100 + i}*${7 + i}`, strategy: { kind: 'self-consistency', n: 64 }, sampling: { seed: i }, cache: 'bypass', onEvent: () => {} })
             .then(() => performance.now() - started),
         ),
       );

@@ -32,6 +32,18 @@ class CountingWorker extends NativeWorker {
   }
 }
 globalThis.Worker = CountingWorker;
+// comlink's proxied callbacks (a verify function, and the per-event callbacks of earlier versions) talk over
+// MessagePorts: those count too, both ways, so the figure is every message that crosses.
+const portPost = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (this: MessagePort, ...args: Parameters<MessagePort['postMessage']>) {
+  counted.toWorker++;
+  return portPost.apply(this, args);
+} as MessagePort['postMessage'];
+const portListen = MessagePort.prototype.addEventListener;
+MessagePort.prototype.addEventListener = function (this: MessagePort, type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) {
+  if (type === 'message') portListen.call(this, 'message', () => void counted.fromWorker++);
+  return portListen.call(this, type, listener, options);
+} as MessagePort['addEventListener'];
 
 declare global {
   interface Window {
