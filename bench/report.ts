@@ -70,7 +70,7 @@ const coreBrowser = previous?.coreBrowser ?? runJson<Core>('bench/core-browser.t
 const prefill = previous?.prefill ?? runJson<Prefill>('bench/prefill-node.ts');
 const routing = previous?.routing ?? runJson<Routing>('bench/routing-node.ts');
 const strategies = previous?.strategies ?? runJson<Strategies>('bench/strategies-node.ts');
-const reasoner = previous ? previous.reasoner : existsSync(join(ROOT, 'bench/reasoner-node.ts')) ? runJson<Strategies>('bench/reasoner-node.ts') : undefined;
+const reasoner = previous ? previous.reasoner : existsSync(join(ROOT, 'public/models/tiny-reasoner/config.json')) ? runJson<Strategies>('bench/reasoner-node.ts') : undefined;
 const before = JSON.parse(readFileSync(join(DOCS, 'benchmarks-before.json'), 'utf8')) as Before;
 
 mkdirSync(DOCS, { recursive: true });
