@@ -45,7 +45,7 @@ export default defineConfig(({ mode }) => ({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{html,js,css,wasm,svg,png,webmanifest}', 'models/**/*.{json,onnx}', 'data/tiny-arith-heldout.jsonl'],
+        globPatterns: ['**/*.{html,js,css,wasm,svg,png,webmanifest}', 'models/**/*.{json,onnx}', 'data/tiny-arith-heldout.jsonl', 'data/tiny-reasoner-heldout.jsonl'],
         // The e2e harness and the widget (built beside the app in e2e mode) are not part of the app.
         globIgnores: ['test/**', 'widget/**'],
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,

@@ -36,6 +36,8 @@ export interface ModelEntry {
   needsShaderF16?: boolean;
   /** engine 'openai' only: the server that runs the model. */
   server?: RemoteServer;
+  /** The sampling temperature it was tuned for, where the family pack's default does not suit it. */
+  temperature?: number;
   /** Bundled models: questions of the kind they were trained on, for the app's and widget's examples. */
   examples?: string[];
   /** The answer kind its questions have (default 'text'). */
@@ -59,6 +61,7 @@ export interface RemoteServer {
 }
 
 export const TINY_ARITH = 'tiny-arith';
+export const TINY_REASONER = 'tiny-reasoner';
 
 export const MODEL_CATALOG: readonly ModelEntry[] = [
   {
@@ -76,6 +79,25 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     examples: ['347+589', '12+7', '731-286', '47*83'],
     answerKind: 'number',
     heldOut: { label: 'tiny-arith held-out set', path: 'data/tiny-arith-heldout.jsonl' },
+  },
+  {
+    id: TINY_REASONER,
+    label: 'tiny-reasoner (bundled, offline, reasons in steps)',
+    engine: 'transformers',
+    // It was trained on the instruct pack's own conversations (ChatML), so it runs as an instruct model.
+    family: 'generic',
+    bundled: true,
+    downloadMB: 4.2,
+    memoryMB: 24,
+    contextLength: 512,
+    revision: '1',
+    onnxThreads: 1,
+    // fp32 on every device: the q4 build agrees with it on too few answers (see its model card).
+    dtype: { webgpu: 'fp32', wasm: 'fp32', cpu: 'fp32' },
+    temperature: 0.3,
+    examples: ['What is 47*83+129?', 'What is 986-597-215?', 'A farmer packs 16 crates of 15 apples and sells 78 apples. How many apples are left?'],
+    answerKind: 'number',
+    heldOut: { label: 'tiny-reasoner held-out set', path: 'data/tiny-reasoner-heldout.jsonl' },
   },
   {
     id: 'onnx-community/Qwen2.5-0.5B-Instruct',

@@ -5,7 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { InvalidRequestError } from '../errors.js';
 import { RuntimeDisposedError, throwIfAborted } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
-import { packFor } from '../prompts/index.js';
+import { packForModel } from '../prompts/index.js';
 import type { PromptPack } from '../prompts/pack.js';
 import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
 import { createStrategyContext, type ModelSlot } from '../strategies/context.js';
@@ -60,7 +60,7 @@ const NO_USAGE = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls
 export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
   const held: RuntimeModel[] = parts.models ?? [{ name: parts.model.id, entry: parts.model, engine: parts.engine, pack: parts.pack }];
   if (held.length === 0) throw new InvalidRequestError('options.models', 'a runtime needs at least one model');
-  const slots = new Map<string, ModelSlot>(held.map((m) => [m.name, { name: m.name, engine: m.engine, pack: m.pack ?? packFor(m.entry.family), serialize: createSerialQueue() }]));
+  const slots = new Map<string, ModelSlot>(held.map((m) => [m.name, { name: m.name, engine: m.engine, pack: m.pack ?? packForModel(m.entry), serialize: createSerialQueue() }]));
   const entries = new Map(held.map((m) => [m.name, { entry: m.entry, engine: m.engine.info().engine }]));
   const main = held[0]!;
   const pack = slots.get(main.name)!.pack;
