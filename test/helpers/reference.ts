@@ -33,3 +33,28 @@ export function heldOutSample(count: number): HeldOutItem[] {
   const step = Math.floor(all.length / count);
   return Array.from({ length: count }, (_, i) => all[i * step]!);
 }
+
+/** tiny-reasoner's card figures and reference outputs (written by tools/tiny-model/reasoner). */
+export interface ReasonerReference {
+  greedy: { accuracy: number };
+  sampleAccuracy: number;
+  fixedPrompts: Array<{ messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>; completion: string; answer: string; correctAnswer: string }>;
+}
+
+export interface ReasonerItem {
+  prompt: string;
+  answer: string;
+  op: string;
+  template: string;
+}
+
+export function loadReasonerReference(): ReasonerReference {
+  return JSON.parse(readFileSync(join(ROOT, 'public/models/tiny-reasoner/reference.json'), 'utf8')) as ReasonerReference;
+}
+
+export function loadReasonerHeldOut(): ReasonerItem[] {
+  return readFileSync(join(ROOT, 'public/data/tiny-reasoner-heldout.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as ReasonerItem);
+}
