@@ -71,7 +71,8 @@ async function deepConf(spec: Resolved, ctx: StrategyContext, path: string): Pro
       topLogprobs: k,
       ...(watches ? { stopRow: (row, steps) => watches[row]!.push(steps[steps.length - 1]!) } : {}),
     });
-    generations.forEach((g, i) => record(g, traces.length + i, stopAt));
+    const first = traces.length;
+    generations.forEach((g, i) => record(g, first + i, stopAt));
   };
 
   const record = (g: Generation, index: number, stopAt: number | null) => {
