@@ -4,7 +4,7 @@ import { specSchema } from '../strategies/registry.js';
 import type { ResolvedStrategySpec, StrategySpec } from '../strategies/spec-union.js';
 import { checkSpecShape, usesCallback } from '../strategies/spec-walk.js';
 import type { AnswerSpec, BudgetOptions, CacheMode, ChatMessage, SamplingOptions, VerifyCallback } from '../types.js';
-import { isValidRegex, regexFlags } from '../verifiers/schema.js';
+import { regexRule } from '../verifiers/schema.js';
 
 const messageSchema = z
   .object({
@@ -16,16 +16,7 @@ const messageSchema = z
 const answerSchema: z.ZodType<AnswerSpec> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('number') }).strict(),
   z.object({ kind: z.literal('choice'), choices: z.array(z.string().min(1)).min(2) }).strict(),
-  z
-    .object({
-      kind: z.literal('regex'),
-      pattern: z.string().min(1).refine((p) => isValidRegex(p), 'not a valid regular expression'),
-      flags: regexFlags().optional(),
-    })
-    .strict()
-    .superRefine((spec, ctx) => {
-      if (!isValidRegex(spec.pattern, spec.flags)) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'not a valid regular expression with these flags' });
-    }),
+  regexRule,
   z.object({ kind: z.literal('text') }).strict(),
 ]);
 

@@ -19,6 +19,18 @@ const jsonSchemaField = z.custom<JsonSchema>(
   'expected a JSON Schema (an object or a boolean)',
 );
 
+/** `{ kind: 'regex', pattern, flags? }`, for answers and verifiers alike: the pattern must compile with its flags. */
+export const regexRule = z
+  .object({
+    kind: z.literal('regex'),
+    pattern: z.string().min(1).refine((p) => isValidRegex(p), 'not a valid regular expression'),
+    flags: regexFlags().optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (!isValidRegex(spec.pattern, spec.flags)) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'not a valid regular expression with these flags' });
+  });
+
 export const verifierSchema: z.ZodType<VerifierSpec, VerifierSpec> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('arithmetic') }).strict(),
   z
@@ -31,15 +43,6 @@ export const verifierSchema: z.ZodType<VerifierSpec, VerifierSpec> = z.discrimin
         ctx.addIssue({ code: 'custom', path: ['schema'], message: `unsupported JSON Schema: ${error instanceof Error ? error.message : String(error)}` });
       }
     }),
-  z
-    .object({
-      kind: z.literal('regex'),
-      pattern: z.string().min(1).refine((p) => isValidRegex(p), 'not a valid regular expression'),
-      flags: regexFlags().optional(),
-    })
-    .strict()
-    .superRefine((spec, ctx) => {
-      if (!isValidRegex(spec.pattern, spec.flags)) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'not a valid regular expression with these flags' });
-    }),
+  regexRule,
   z.object({ kind: z.literal('callback') }).strict(),
 ]);
