@@ -9,6 +9,7 @@ import { runBrowserCoreBench } from '../../../bench/core-browser-page.js';
 import { measureCore } from '../../../bench/core-measure.js';
 import * as secondThought from '../../../src/browser.js';
 import { createTransformersEngine } from '../../../src/engine/transformers.js';
+import faultWorkerUrl from './fault.worker.ts?worker&url';
 import type { Peer } from './peer.worker.js';
 import peerWorkerUrl from './peer.worker.ts?worker&url';
 import zeroWorkerUrl from './zero.worker.ts?worker&url';
@@ -20,10 +21,15 @@ interface MessageCount {
 
 const counted: MessageCount = { toWorker: 0, fromWorker: 0 };
 const NativeWorker = globalThis.Worker;
+/** The reliability tests: workers started so far (to kill one as the browser would), and starts made to fail. */
+const started: Worker[] = [];
+let breakStarts = false;
 /** Every worker the page starts from now on counts the messages it sends and receives. */
 class CountingWorker extends NativeWorker {
   constructor(url: string | URL, options?: WorkerOptions) {
-    super(url, options);
+    // A script that is not there: the worker fails to start, as when its chunk cannot be fetched.
+    super(breakStarts ? new URL('missing-worker-chunk.js', location.href) : url, options);
+    started.push(this);
     this.addEventListener('message', () => void counted.fromWorker++);
   }
   override postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions): void {
@@ -53,6 +59,11 @@ declare global {
       runBrowserCoreBench: typeof runBrowserCoreBench;
       createTransformersEngine: typeof createTransformersEngine;
       zeroWorkerUrl: string;
+      faultWorkerUrl: string;
+      /** Workers the page has started, oldest first. */
+      workers(): Worker[];
+      /** While on, every new worker fails to start (its script is missing). */
+      breakWorkerStarts(on: boolean): void;
       startPeer(): Promise<{ peer: ReturnType<typeof wrap<Peer>>; terminate(): void }>;
       messages(): MessageCount;
       resetMessages(): void;
@@ -67,6 +78,11 @@ window.bench = {
   runBrowserCoreBench,
   createTransformersEngine,
   zeroWorkerUrl: new URL(zeroWorkerUrl, location.href).href,
+  faultWorkerUrl: new URL(faultWorkerUrl, location.href).href,
+  workers: () => [...started],
+  breakWorkerStarts(on: boolean) {
+    breakStarts = on;
+  },
   async startPeer() {
     const worker = new NativeWorker(new URL(peerWorkerUrl, location.href), { type: 'module' });
     return { peer: wrap<Peer>(worker), terminate: () => worker.terminate() };
