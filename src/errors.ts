@@ -181,5 +181,18 @@ export class LogprobsUnavailableError extends EngineError {
   override name = 'LogprobsUnavailableError';
 }
 
+/**
+ * The GPU device the model ran on was lost mid-call (WebGPU `device.lost`: a driver reset, a GPU process
+ * crash, memory pressure on mobile, or `GPUDevice.destroy()`). The runtime reloads the model on WASM where it
+ * can run there and retries once (`info().fallback` then says why); where it cannot, this reaches the caller.
+ * `reason` is WebGPU's (`'destroyed'` or `'unknown'`).
+ */
+export class DeviceLostError extends EngineError {
+  override name = 'DeviceLostError';
+  get reason(): string {
+    return typeof this.details.reason === 'string' ? this.details.reason : 'unknown';
+  }
+}
+
 // Registered here rather than in the table above: class declarations are not hoisted, and these come last.
-Object.assign(errorClasses, { RemoteEngineError, LogprobsUnavailableError });
+Object.assign(errorClasses, { RemoteEngineError, LogprobsUnavailableError, DeviceLostError });

@@ -11,6 +11,7 @@ export {
   WorkerCrashedError,
   RemoteEngineError,
   LogprobsUnavailableError,
+  DeviceLostError,
   isAbortError,
   type ErrorDetails,
 } from './errors.js';

@@ -2,7 +2,9 @@ import type { DynamicCache, PreTrainedModel, PreTrainedTokenizer, ProgressInfo, 
 import { AbortError, ContextLengthError, EngineError, SecondThoughtError, throwIfAborted } from '../errors.js';
 import { resolveBrowserDevice } from './device.js';
 import type { Engine, EngineInfo, EnginePrompt, GenerateOutput, GenerateParams, LoadEngineOptions, ProgressCallback } from './engine.js';
+import { asDeviceLost, watchDevice } from './transformers-device.js';
 import { configureEnvironment, isNode, nodeDevice } from './transformers-env.js';
+import { guardSessions } from './transformers-guard.js';
 import { batchStep, hooksFor, sharedStep } from './transformers-hooks.js';
 import { tileCache } from './transformers-prefill.js';
 import { Rows, type Vocabulary } from './transformers-rows.js';
@@ -42,7 +44,10 @@ export async function createTransformersEngine(options: TransformersEngineOption
   } catch (cause) {
     throw new EngineError(`Could not load model "${model.id}" on ${device}: ${describe(cause)}`);
   }
+  if (!isNode) guardSessions(lm);
   onProgress?.({ progress: 1, text: `${model.id} ready on ${device}` });
+  // ORT makes its one GPUDevice with the first WebGPU session: watch it from here on.
+  const watch = device === 'webgpu' ? watchDevice(hf) : null;
 
   const config = lm.config as unknown as { max_position_embeddings?: number };
   const contextLength = config.max_position_embeddings ?? model.contextLength;
@@ -138,6 +143,9 @@ export async function createTransformersEngine(options: TransformersEngineOption
 
   async function generate(params: GenerateParams): Promise<GenerateOutput> {
     throwIfAborted(params.signal);
+    // A lost device stays lost: fail at once rather than queue work on it.
+    const gone = watch?.lost();
+    if (gone) throw gone;
     const ids = encode(params.prompt);
     if (ids.length >= contextLength) throw new ContextLengthError(ids.length, contextLength);
     const maxNewTokens = Math.min(params.maxTokens, contextLength - ids.length);
@@ -145,9 +153,15 @@ export async function createTransformersEngine(options: TransformersEngineOption
     const rows = new Rows(params, vocab, Math.min(Math.max(0, Math.floor(params.topLogprobs ?? 0)), TOP_LOGPROBS));
     try {
       // One row has nothing to share; n copies of a prompt share its pass.
-      if (rows.count > 1 && sharePrefill) await shared(ids, rows, maxNewTokens, params.signal);
-      else await run(Array.from({ length: rows.count }, () => ids), maxNewTokens, batchStep(rows, padId), rows, params.signal);
+      const work =
+        rows.count > 1 && sharePrefill
+          ? shared(ids, rows, maxNewTokens, params.signal)
+          : run(Array.from({ length: rows.count }, () => ids), maxNewTokens, batchStep(rows, padId), rows, params.signal);
+      // A call on a lost device may never settle: the device's `lost` ends it.
+      await (watch ? Promise.race([work, watch.whenLost]) : work);
     } catch (cause) {
+      const lost = await asDeviceLost(cause, watch);
+      if (lost) throw lost;
       if (params.signal?.aborted) throw new AbortError();
       if (cause instanceof SecondThoughtError) throw cause;
       throw new EngineError(`Generation failed: ${describe(cause)}`);
@@ -161,7 +175,8 @@ export async function createTransformersEngine(options: TransformersEngineOption
     countTokens: async (prompt) => encode(prompt).length,
     generate,
     dispose: async () => {
-      await lm.dispose();
+      // Sessions on a lost device may never release: give up on them rather than hold the caller.
+      await (watch?.lost() ? Promise.race([lm.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]) : lm.dispose());
     },
   };
 }

@@ -30,6 +30,25 @@ interface Connection {
 let nextId = 0;
 
 /**
+ * A worker can die without an event: the browser terminates it (memory, a crashed GPU process) and the page
+ * hears nothing. Both sides ask for one Web Lock: the worker holds it for life; the page's request is
+ * granted only when the worker is gone. Where there are no Web Locks, the error event and the worker's
+ * 'closing' notice are what tell.
+ */
+function watchLife(connection: Connection, die: (why: string) => void): void {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return;
+  const name = `second-thought-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  void Promise.race([connection.host.hold(name), connection.crashed])
+    .then((held) => {
+      if (!held) return;
+      // Granted once the worker's lock is released: when it has ended, however it ended.
+      return locks.request(name, () => die("The runtime's worker ended"));
+    })
+    .catch(() => undefined);
+}
+
+/**
  * The page side of a worker-hosted runtime. Requests are validated and normalised here, once (errors are
  * immediate and need no round trip); the worker trusts them. Events arrive in batches beside comlink's
  * replies; the result arrives once. Signals and the verify callback are bridged, since neither can be
@@ -58,6 +77,7 @@ export async function createWorkerRuntime(source: WorkerSource, options: WireOpt
       if (!isWorkerNotice(data)) return;
       if (data.secondThought === 'progress') return onProgress?.(data.event);
       if (data.secondThought === 'closing') return die("The runtime's worker closed itself");
+      if (data.secondThought === 'info') return void (info = data.info);
       const target = listening.get(data.request);
       if (!target) return;
       for (const e of data.events) {
@@ -71,6 +91,7 @@ export async function createWorkerRuntime(source: WorkerSource, options: WireOpt
       die(`The runtime's worker failed${event.message ? `: ${event.message.slice(0, 200)}` : ''}`);
     });
     worker.addEventListener('messageerror', () => die("A message from the runtime's worker could not be read"));
+    watchLife(connection, die);
     return connection;
   }
 

@@ -2,7 +2,7 @@ import { expose, type Endpoint } from 'comlink';
 import { indexedDbStore } from '../cache/store.js';
 import { EngineError } from '../errors.js';
 import type { NormalizedRequest } from '../request/schema.js';
-import type { ProgressEvent, TraceEvent, VerifyInput } from '../types.js';
+import type { ProgressEvent, RuntimeInfo, TraceEvent, VerifyInput } from '../types.js';
 import { createEventBatcher } from './event-batch.js';
 import { createInProcessRuntime } from './in-process.js';
 import type { LocalRuntime } from './local.js';
@@ -10,6 +10,9 @@ import { installErrorTransfer } from './wire-errors.js';
 import type { RuntimeHost, WireOptions, WireResult, WorkerNotice } from './wire.js';
 
 type Scope = Endpoint;
+
+/** Shared by every copy of this module in the worker (a registry symbol), so a second copy sees the first. */
+const HOSTED = Symbol.for('second-thought.hosted-scopes');
 
 /** Makes the worker's runtime; tests and benchmarks hand in their own (a scripted engine, a fault). */
 export type LoadRuntime = (options: WireOptions, onProgress: (event: ProgressEvent) => void) => Promise<LocalRuntime>;
@@ -28,16 +31,35 @@ export function exposeRuntimeHost(scope: Scope = globalThis as unknown as Scope)
  * is posted the moment it exists, whatever else is queued behind it.
  */
 export function hostRuntime(scope: Scope, load: LoadRuntime): void {
+  // One host per worker: a second would answer every call too, uninitialised. That happens when the entry
+  // module runs twice, e.g. a worker URL with a query that a shared chunk imports back without it.
+  const hosted = ((globalThis as { [HOSTED]?: WeakSet<object> })[HOSTED] ??= new WeakSet());
+  if (hosted.has(scope)) return console.warn('second-thought: this worker already hosts a runtime; ignoring a second hostRuntime()');
+  hosted.add(scope);
   installErrorTransfer();
   let runtime: LocalRuntime | null = null;
+  let told: RuntimeInfo | null = null;
   const controllers = new Map<string, AbortController>();
   const notify = (notice: WorkerNotice) => scope.postMessage(notice);
 
   const host: RuntimeHost = {
+    hold(name: string) {
+      const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+      if (!locks) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        // Never released by us: the lock goes when this worker does.
+        locks
+          .request(name, () => {
+            resolve(true);
+            return new Promise<never>(() => {});
+          })
+          .catch(() => resolve(false));
+      });
+    },
     async init(options: WireOptions) {
       if (runtime) throw new EngineError('This worker already hosts a runtime');
       runtime = await load(options, (event) => notify({ secondThought: 'progress', event }));
-      return runtime.info();
+      return (told = runtime.info());
     },
     async solve(id: string, request: NormalizedRequest, wantsEvents: boolean, verify?: (input: VerifyInput) => Promise<boolean>): Promise<WireResult> {
       const controller = new AbortController();
@@ -63,6 +85,9 @@ export function hostRuntime(scope: Scope, load: LoadRuntime): void {
       } finally {
         batcher.flush();
         controllers.delete(id);
+        // Posted before comlink's reply, on the same port: the page knows the new device when the result lands.
+        const now = runtime?.info();
+        if (now && now !== told) notify({ secondThought: 'info', info: (told = now) });
       }
     },
     abort(id: string) {

@@ -12,6 +12,8 @@ export interface InProcessEnvironment {
   /** Where the bundled models are served (used for bundled models when `modelBase` is not set). */
   bundledBase: string;
   worker: boolean;
+  /** Default: the engine registry's. Tests hand in their own to inject faults at the engine seam. */
+  loadEngine?: typeof loadEngine;
 }
 
 /**
@@ -24,15 +26,16 @@ export async function createInProcessRuntime(options: RuntimeOptions, environmen
   const resolved = resolveOptions(options);
   const plan = planModels(resolved);
   const several = plan.models.length > 1;
-  const load = (planned: PlannedModel): Promise<Engine> =>
-    loadEngine({
+  const loader = environment.loadEngine ?? loadEngine;
+  const load = (planned: PlannedModel, device = resolved.device): Promise<Engine> =>
+    loader({
       model: planned.entry,
       engine: several ? 'auto' : resolved.engine,
-      device: resolved.device,
+      device,
       modelBase: resolved.modelBase ?? (planned.entry.bundled ? (resolved.bundledBase ?? environment.bundledBase) : undefined),
       onProgress: resolved.onProgress && (several ? (e) => resolved.onProgress!({ ...e, text: `${planned.name}: ${e.text}` }) : resolved.onProgress),
     });
-  const loaded = await Promise.allSettled(plan.models.map(load));
+  const loaded = await Promise.allSettled(plan.models.map((planned) => load(planned)));
   const engines = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = plan.models.flatMap((m, i) => (loaded[i]!.status === 'rejected' ? [{ planned: m, error: (loaded[i] as PromiseRejectedResult).reason as unknown }] : []));
   const remoteIndex = plan.models.findIndex((m, i) => m.entry.engine === 'openai' && loaded[i]!.status === 'fulfilled');
@@ -43,7 +46,11 @@ export async function createInProcessRuntime(options: RuntimeOptions, environmen
   const remote = remoteIndex === -1 ? null : { planned: plan.models[remoteIndex]!, engine: (loaded[remoteIndex] as PromiseFulfilledResult<Engine>).value };
   const models: RuntimeModel[] = plan.models.map((planned, i) => {
     const result = loaded[i]!;
-    if (result.status === 'fulfilled') return { name: planned.name, entry: planned.entry, engine: result.value };
+    if (result.status === 'fulfilled') {
+      // An ONNX model that lost its GPU device runs on in WASM (the same weights; WebLLM builds cannot).
+      const onGpu = result.value.info().device === 'webgpu' && planned.entry.engine === 'transformers';
+      return { name: planned.name, entry: planned.entry, engine: result.value, ...(onGpu ? { reloadOnWasm: () => load(planned, 'wasm') } : {}) };
+    }
     // A model this device cannot run answers on the server model, under its own name.
     return { name: planned.name, entry: remote!.planned.entry, engine: remote!.engine };
   });

@@ -12,6 +12,7 @@ import { createStrategyContext, type ModelSlot } from '../strategies/context.js'
 import { runStrategy } from '../strategies/registry.js';
 import { unheldModel } from '../strategies/spec-walk.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
+import { createRecovery, type ReloadOnWasm } from './device-recovery.js';
 import { streamFrom } from './event-stream.js';
 import { requestKey } from './request-key.js';
 import type { Runtime } from './runtime.js';
@@ -24,6 +25,8 @@ export interface RuntimeModel {
   engine: Engine;
   /** Default: the family's pack. */
   pack?: PromptPack;
+  /** Loads the model again on WASM after its GPU device is lost (see device-recovery.ts). */
+  reloadOnWasm?: ReloadOnWasm;
 }
 
 /** A runtime holds one model (`engine` + `model`) or several (`models`, the first the default). */
@@ -58,8 +61,10 @@ const NO_USAGE = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls
 
 /** The runtime in this thread: the worker host wraps one, and Node uses one directly. */
 export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
-  const held: RuntimeModel[] = parts.models ?? [{ name: parts.model.id, entry: parts.model, engine: parts.engine, pack: parts.pack }];
-  if (held.length === 0) throw new InvalidRequestError('options.models', 'a runtime needs at least one model');
+  const given: RuntimeModel[] = parts.models ?? [{ name: parts.model.id, entry: parts.model, engine: parts.engine, pack: parts.pack }];
+  if (given.length === 0) throw new InvalidRequestError('options.models', 'a runtime needs at least one model');
+  const recovery = createRecovery(() => (info = describeRuntime()));
+  const held = given.map((m) => ({ ...m, engine: recovery.standIn(m.engine, m.name, m.reloadOnWasm) }));
   const slots = new Map<string, ModelSlot>(held.map((m) => [m.name, { name: m.name, engine: m.engine, pack: m.pack ?? packForModel(m.entry), serialize: createSerialQueue() }]));
   const entries = new Map(held.map((m) => [m.name, { entry: m.entry, engine: m.engine.info().engine }]));
   const main = held[0]!;
@@ -68,26 +73,47 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
   const inflight = createInflight<SolveResult>();
   let disposed = false;
 
-  const engineInfo = main.engine.info();
-  const info: RuntimeInfo = {
-    model: engineInfo.model,
-    engine: engineInfo.engine,
-    device: engineInfo.device,
-    fallback: parts.fallback ?? engineInfo.fallback,
-    capabilities: engineInfo.capabilities,
-    worker: parts.worker ?? false,
-    models: Object.fromEntries(
-      held.map((m) => {
-        const i = m.engine.info();
-        return [m.name, { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities }];
-      }),
-    ),
-    warnings: parts.warnings ?? [],
-  };
+  /** One object until something changes (a device lost and the model reloaded): the worker host compares it. */
+  function describeRuntime(): RuntimeInfo {
+    const engineInfo = main.engine.info();
+    return {
+      model: engineInfo.model,
+      engine: engineInfo.engine,
+      device: engineInfo.device,
+      fallback: parts.fallback ?? engineInfo.fallback,
+      capabilities: engineInfo.capabilities,
+      worker: parts.worker ?? false,
+      models: Object.fromEntries(
+        held.map((m) => {
+          const i = m.engine.info();
+          return [m.name, { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities }];
+        }),
+      ),
+      warnings: parts.warnings ?? [],
+    };
+  }
+  let info = describeRuntime();
 
-  async function compute(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void, verify?: VerifyCallback): Promise<SolveResult> {
+  /** A request whose engine lost its GPU device runs once more, on the model loaded again on WASM. */
+  async function computeRecovering(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void, verify?: VerifyCallback): Promise<SolveResult> {
     const started = performance.now();
-    const trace: TraceEvent[] = [];
+    try {
+      return await compute(request, signal, emit, verify);
+    } catch (error) {
+      const recovering = signal.aborted ? null : recovery.recover(error);
+      if (!recovering) throw error;
+      const model = await recovering;
+      const lost = error as Error;
+      const note: TraceEvent = { type: 'error', t: Math.round(performance.now() - started), model, name: lost.name, message: lost.message.slice(0, 300), status: null };
+      return compute(request, signal, emit, verify, note);
+    }
+  }
+
+  async function compute(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void, verify?: VerifyCallback, note?: TraceEvent): Promise<SolveResult> {
+    const started = performance.now();
+    // A retry's trace starts with why it was retried.
+    const trace: TraceEvent[] = note ? [note] : [];
+    if (note) emit(note);
     const ctx = createStrategyContext({
       models: slots,
       model: main.name,
@@ -140,7 +166,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       const abort = () => controller.abort();
       signal?.addEventListener('abort', abort, { once: true });
       try {
-        return finish(await compute(request, controller.signal, onEvent, hooks.verify), onEvent);
+        return finish(await computeRecovering(request, controller.signal, onEvent, hooks.verify), onEvent);
       } finally {
         signal?.removeEventListener('abort', abort);
       }
@@ -153,7 +179,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
     const result = await inflight.join(
       `${request.cache}:${key}`,
       async (sharedSignal, emit) => {
-        const computed = await compute(request, sharedSignal, emit);
+        const computed = await computeRecovering(request, sharedSignal, emit);
         // A degraded answer (budget cut, escalation failed) is not the request's answer: the next try recomputes.
         if (!computed.budgetExhausted && !computed.escalation && computed.answer !== null) await cache.set(key, computed);
         return computed;

@@ -10,6 +10,12 @@ export type WireResult = Omit<SolveResult, 'trace'> & { trace: TraceEvent[] | 's
 
 /** The worker's API, called through comlink. Requests arrive validated and normalised by the page. */
 export interface RuntimeHost {
+  /**
+   * Takes the Web Lock `name` for the worker's whole life and resolves once it holds it (false where there
+   * are no Web Locks). The browser releases a dead context's locks, so the page, queued for the same lock,
+   * is granted it the moment the worker is gone however it went: terminated, crashed or closed.
+   */
+  hold(name: string): Promise<boolean>;
   init(options: WireOptions): Promise<RuntimeInfo>;
   solve(id: string, request: NormalizedRequest, wantsEvents: boolean, verify?: (input: VerifyInput) => Promise<boolean>): Promise<WireResult>;
   abort(id: string): void;
@@ -26,7 +32,9 @@ export type WorkerNotice =
   | { secondThought: 'events'; request: string; events: TraceEvent[] }
   | { secondThought: 'progress'; event: ProgressEvent }
   /** The worker is closing itself: no 'error' event would tell the page. */
-  | { secondThought: 'closing' };
+  | { secondThought: 'closing' }
+  /** The runtime's info changed (a lost GPU device, the model loaded again on WASM); sent before the reply. */
+  | { secondThought: 'info'; info: RuntimeInfo };
 
 export function isWorkerNotice(data: unknown): data is WorkerNotice {
   return typeof data === 'object' && data !== null && 'secondThought' in data;

@@ -9,6 +9,7 @@ import { runBrowserCoreBench } from '../../../bench/core-browser-page.js';
 import { measureCore } from '../../../bench/core-measure.js';
 import * as secondThought from '../../../src/browser.js';
 import { createTransformersEngine } from '../../../src/engine/transformers.js';
+import faultDeviceWorkerUrl from './fault-device.worker.ts?worker&url';
 import faultWorkerUrl from './fault.worker.ts?worker&url';
 import type { Peer } from './peer.worker.js';
 import peerWorkerUrl from './peer.worker.ts?worker&url';
@@ -59,7 +60,10 @@ declare global {
       runBrowserCoreBench: typeof runBrowserCoreBench;
       createTransformersEngine: typeof createTransformersEngine;
       zeroWorkerUrl: string;
+      /** A scripted worker that dies on command (see fault.worker.ts). */
       faultWorkerUrl: string;
+      /** The real model, whose GPU device is destroyed mid-generation (see fault-device.worker.ts). */
+      faultDeviceWorkerUrl: string;
       /** Workers the page has started, oldest first. */
       workers(): Worker[];
       /** While on, every new worker fails to start (its script is missing). */
@@ -79,6 +83,7 @@ window.bench = {
   createTransformersEngine,
   zeroWorkerUrl: new URL(zeroWorkerUrl, location.href).href,
   faultWorkerUrl: new URL(faultWorkerUrl, location.href).href,
+  faultDeviceWorkerUrl: new URL(faultDeviceWorkerUrl, location.href).href,
   workers: () => [...started],
   breakWorkerStarts(on: boolean) {
     breakStarts = on;
