@@ -15,13 +15,36 @@ export class SecondThoughtError extends Error {
   }
 }
 
+/**
+ * A short, safe quote of any value for an error message: a string cut to `max` characters (saying how long
+ * it was), anything else described without calling its own code (no getters, no `toString`), so quoting a
+ * hostile value can neither throw nor echo a megabyte.
+ */
+export function excerpt(value: unknown, max = 60): string {
+  if (typeof value === 'string') return value.length <= max ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)`;
+  if (typeof value === 'bigint') return `${String(value).slice(0, max)}n`;
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? `an array of ${value.length}` : 'an object';
+}
+
+/** Cuts long keys in a path, and long paths: a path names a place, it need not carry a megabyte key with it. */
+function boundPath(path: string): string {
+  const steps = path.split('.').map((step) => (step.length > 40 ? `${step.slice(0, 40)}…` : step));
+  const joined = steps.join('.');
+  return joined.length > 300 ? `${joined.slice(0, 300)}…` : joined;
+}
+
 /** A request or spec failed validation; `path` names the offending field, e.g. `strategy.then.n`. */
 export class InvalidRequestError extends SecondThoughtError {
   override name = 'InvalidRequestError';
   readonly path: string;
   constructor(path: string, problem: string) {
-    super(`Invalid request at "${path || '(root)'}": ${problem}`, { path, problem });
-    this.path = path;
+    const bounded = boundPath(path);
+    const said = problem.length > 300 ? `${problem.slice(0, 300)}…` : problem;
+    super(`Invalid request at "${bounded || '(root)'}": ${said}`, { path: bounded, problem: said });
+    this.path = bounded;
   }
 }
 
@@ -30,7 +53,7 @@ export class ModelNotFoundError extends SecondThoughtError {
   readonly model: string;
   readonly known: string[];
   constructor(model: string, known: string[]) {
-    super(`Unknown model "${model}". Known models: ${known.join(', ')}`, { model, known });
+    super(`Unknown model ${excerpt(model, 100)}. Known models: ${known.join(', ')}`, { model: model.slice(0, 300), known });
     this.model = model;
     this.known = known;
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidRequestError, ModelNotFoundError } from '../errors.js';
+import { issueError } from '../request/issue.js';
 import type { EngineName } from '../types.js';
 import { MODEL_CATALOG, type ModelEntry, type ModelFamily } from './catalog.js';
 
@@ -40,7 +41,7 @@ const FAMILY_HINTS: ReadonlyArray<[RegExp, ModelFamily]> = [
 const dtypeSchema = z.enum(['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
 const serverSchema = z
   .object({
-    baseUrl: z.string().url(),
+    baseUrl: z.string().max(2048).url(),
     model: z.string().min(1).optional(),
     apiKey: z.string().optional(),
     headers: z.record(z.string(), z.string()).optional(),
@@ -83,13 +84,20 @@ export function resolveModel(choice: ModelChoice, engine: EngineName | 'auto', p
     if (engine === 'auto') {
       throw new ModelNotFoundError(choice, [...MODEL_CATALOG.map((m) => m.id), "or any id with engine: 'transformers' | 'webllm', or a { id, engine, … } description"]);
     }
-    return describe({ id: choice, engine }, path);
+    // An id with an engine is a description too, and is held to the same limits (an id of 300 characters at most).
+    const parsed = modelDescriptionSchema.safeParse({ id: choice, engine });
+    if (!parsed.success) throw issueError(path, parsed.error.issues[0]!);
+    return describe(parsed.data as ModelDescription, path);
   }
-  const parsed = modelDescriptionSchema.safeParse(choice);
+  let parsed: ReturnType<typeof modelDescriptionSchema.safeParse>;
+  try {
+    parsed = modelDescriptionSchema.safeParse(choice);
+  } catch {
+    // A getter or Proxy that throws as it is read: a bad description, not a TypeError from inside zod.
+    throw new InvalidRequestError(path, 'the model description could not be read');
+  }
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');
-    throw new InvalidRequestError([path, key].filter(Boolean).join('.'), issue.message);
+    throw issueError(path, parsed.error.issues[0]!);
   }
   if (engine !== 'auto' && engine !== parsed.data.engine) {
     throw new InvalidRequestError('options.engine', `the model description says engine '${parsed.data.engine}', the options say '${engine}'`);

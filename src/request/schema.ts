@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { InvalidRequestError } from '../errors.js';
+import { excerpt, InvalidRequestError, SecondThoughtError } from '../errors.js';
 import { specSchema } from '../strategies/registry.js';
 import type { ResolvedStrategySpec, StrategySpec } from '../strategies/spec-union.js';
 import { checkSpecShape, usesCallback } from '../strategies/spec-walk.js';
+import { checkPlainData } from './plain-data.js';
 import type { AnswerSpec, BudgetOptions, CacheMode, ChatMessage, SamplingOptions, VerifyCallback } from '../types.js';
 import { regexRule } from '../verifiers/schema.js';
 
@@ -50,7 +51,7 @@ const requestSchema = z
     budget: budgetSchema.optional(),
     cache: cacheModeSchema.optional(),
     // Not cloneable data; checked for type only, then handled by the runtime.
-    signal: z.custom<AbortSignal>(isAbortSignalLike, 'expected an AbortSignal').optional(),
+    signal: z.custom<AbortSignal>(isAbortSignalLike, 'expected an AbortSignal (an object that only looks like one is not accepted)').optional(),
     onEvent: z.custom<(e: unknown) => void>((v) => typeof v === 'function', 'expected a function').optional(),
     verify: z.custom<VerifyCallback>((v) => typeof v === 'function', 'expected a function').optional(),
   })
@@ -67,8 +68,13 @@ export interface NormalizedRequest {
 }
 
 export function normalizeRequest(input: unknown): NormalizedRequest {
-  if (input !== null && typeof input === 'object' && 'strategy' in input) checkSpecShape(input.strategy, 'strategy');
-  const parsed = parseOrThrow(requestSchema, input);
+  const parsed = readingSafely('', () => {
+    if (input !== null && typeof input === 'object' && 'strategy' in input) checkSpecShape(input.strategy, 'strategy');
+    const read = parseOrThrow(requestSchema, input);
+    const { signal: _signal, onEvent: _onEvent, verify: _verify, ...data } = read;
+    checkPlainData(data, '');
+    return read;
+  });
   if (parsed.strategy && usesCallback(parsed.strategy) && !parsed.verify) {
     throw new InvalidRequestError('verify', "the strategy uses a { kind: 'callback' } verifier but the request has no verify function");
   }
@@ -97,8 +103,26 @@ export function normalizeRequest(input: unknown): NormalizedRequest {
 
 /** A spec checked and with its defaults written out, or an `InvalidRequestError` naming the field. */
 export function validateStrategy(spec: unknown, path = 'strategy'): StrategySpec {
-  checkSpecShape(spec, path);
-  return parseOrThrow(specSchema(), spec, path);
+  return readingSafely(path, () => {
+    checkSpecShape(spec, path);
+    const read = parseOrThrow(specSchema(), spec, path);
+    checkPlainData(read, path);
+    return read;
+  });
+}
+
+/**
+ * Validation reads the caller's objects, and a hostile one can throw as it is read (a getter, a Proxy) or be
+ * too deep for the stack: that is a bad request too, not a TypeError or RangeError from inside zod.
+ */
+function readingSafely<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SecondThoughtError) throw error;
+    const what = error instanceof RangeError ? 'is nested too deeply to read' : `could not be read (${error instanceof Error ? error.name : typeof error})`;
+    throw new InvalidRequestError(path, `the value ${what}`);
+  }
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, prefix = ''): T {
@@ -113,11 +137,13 @@ function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, prefix = ''): T {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;
     const where = path ? `${path}.${keys[0]}` : keys[0]!;
-    throw new InvalidRequestError(where, `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`);
+    const named = keys.slice(0, 5).map((k) => excerpt(k, 40));
+    throw new InvalidRequestError(where, `unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}${keys.length > 5 ? ` and ${keys.length - 5} more` : ''}`);
   }
   if (issue.code === 'invalid_union' && 'options' in issue) {
+    // Quoted as an excerpt: the value is the caller's, of any size or type (JSON.stringify throws on BigInt).
     const received = lookup(input, issue.path);
-    problem = `unknown kind ${JSON.stringify(received)}; expected one of ${(issue.options as unknown[]).map((o) => JSON.stringify(o)).join(', ')}`;
+    problem = `unknown kind ${excerpt(received)}; expected one of ${(issue.options as unknown[]).map((o) => excerpt(o)).join(', ')}`;
   }
   throw new InvalidRequestError(path, problem);
 }
@@ -131,11 +157,20 @@ function lookup(root: unknown, path: PropertyKey[]): unknown {
   return node;
 }
 
+const abortedGetter = typeof AbortSignal === 'undefined' ? undefined : Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get;
+
+/**
+ * A real AbortSignal, by the platform's own brand check (its `aborted` getter refuses anything else, from
+ * any realm): an object that only looks like one can lack `removeEventListener` or never fire, and would fail
+ * deep in the runtime, after validation, or hang.
+ */
 function isAbortSignalLike(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
+  if (typeof value !== 'object' || value === null) return false;
+  if (!abortedGetter) return typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).removeEventListener === 'function';
+  try {
+    abortedGetter.call(value);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
+import { issueError } from '../request/issue.js';
 import type { RuntimeOptions } from './runtime.js';
 
 const optionsSchema = z
@@ -26,11 +27,15 @@ const optionsSchema = z
 export type ResolvedOptions = Required<Pick<RuntimeOptions, 'engine' | 'device'>> & RuntimeOptions;
 
 export function resolveOptions(options: RuntimeOptions | undefined): ResolvedOptions {
-  const result = optionsSchema.safeParse(options ?? {});
+  let result: ReturnType<typeof optionsSchema.safeParse>;
+  try {
+    result = optionsSchema.safeParse(options ?? {});
+  } catch {
+    // A getter or Proxy that throws as it is read: bad options, not a TypeError from inside zod.
+    throw new InvalidRequestError('options', 'the options could not be read');
+  }
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');
-    throw new InvalidRequestError(`options.${path}`, issue.message);
+    throw issueError('options', result.error.issues[0]!);
   }
   return { ...result.data, engine: result.data.engine ?? 'auto', device: result.data.device ?? 'auto' } as ResolvedOptions;
 }

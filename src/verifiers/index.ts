@@ -1,4 +1,4 @@
-import { AbortError, InvalidRequestError, isAbortError } from '../errors.js';
+import { AbortError, excerpt, InvalidRequestError, isAbortError } from '../errors.js';
 import type { VerifierSpec, VerifyCallback } from '../types.js';
 import { verifyArithmetic } from './arithmetic.js';
 import { verifyJsonSchema } from './json-schema.js';
@@ -59,12 +59,25 @@ async function runCallback(input: VerifierInput, env: VerifierEnvironment): Prom
   });
   try {
     const verdict = await Promise.race([Promise.resolve().then(() => callback(input)), stop]);
-    if (typeof verdict !== 'boolean') return { verdict: null, reason: `the verify callback returned ${typeof verdict}, not a boolean` };
+    if (typeof verdict !== 'boolean') return { verdict: null, reason: `the verify callback returned ${verdict === null ? 'null' : typeof verdict}, not a boolean` };
     return { verdict, reason: verdict ? 'accepted by the verify callback' : 'rejected by the verify callback' };
   } catch (error) {
     if (isAbortError(error) || error instanceof VerifierTimeoutError) throw error;
-    return { verdict: null, reason: `the verify callback threw: ${error instanceof Error ? error.message : String(error)}` };
+    return { verdict: null, reason: `the verify callback threw: ${describeThrown(error)}` };
   } finally {
     cleanup();
   }
+}
+
+/** What the page's callback threw, briefly and without trusting it: its message may be huge or a getter that throws. */
+function describeThrown(error: unknown): string {
+  try {
+    if (error instanceof Error) {
+      const message = String(error.message);
+      return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+    }
+  } catch {
+    // fall through to a description that runs none of its code
+  }
+  return excerpt(error, 200);
 }
