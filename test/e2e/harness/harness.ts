@@ -10,7 +10,9 @@ import { measureCore } from '../../../bench/core-measure.js';
 import * as secondThought from '../../../src/browser.js';
 import { createTransformersEngine } from '../../../src/engine/transformers.js';
 import faultDeviceWorkerUrl from './fault-device.worker.ts?worker&url';
+import countingWorkerUrl from './fault-free-counting.worker.ts?worker&url';
 import faultWorkerUrl from './fault.worker.ts?worker&url';
+import type { CallRecord } from '../fixtures/counting-engine.js';
 import type { Peer } from './peer.worker.js';
 import peerWorkerUrl from './peer.worker.ts?worker&url';
 import zeroWorkerUrl from './zero.worker.ts?worker&url';
@@ -64,10 +66,14 @@ declare global {
       faultWorkerUrl: string;
       /** The real model, whose GPU device is destroyed mid-generation (see fault-device.worker.ts). */
       faultDeviceWorkerUrl: string;
+      /** The real model, every engine call recorded (see fault-free-counting.worker.ts). */
+      countingWorkerUrl: string;
       /** Workers the page has started, oldest first. */
       workers(): Worker[];
       /** While on, every new worker fails to start (its script is missing). */
       breakWorkerStarts(on: boolean): void;
+      /** The newest (counting) worker's engine calls, once every one has settled. */
+      settledCalls(): Promise<CallRecord[]>;
       startPeer(): Promise<{ peer: ReturnType<typeof wrap<Peer>>; terminate(): void }>;
       messages(): MessageCount;
       resetMessages(): void;
@@ -84,9 +90,30 @@ window.bench = {
   zeroWorkerUrl: new URL(zeroWorkerUrl, location.href).href,
   faultWorkerUrl: new URL(faultWorkerUrl, location.href).href,
   faultDeviceWorkerUrl: new URL(faultDeviceWorkerUrl, location.href).href,
+  countingWorkerUrl: new URL(countingWorkerUrl, location.href).href,
   workers: () => [...started],
   breakWorkerStarts(on: boolean) {
     breakStarts = on;
+  },
+  async settledCalls() {
+    const worker = started.at(-1)!;
+    const ask = () =>
+      new Promise<CallRecord[]>((resolve) => {
+        const onMessage = (event: MessageEvent) => {
+          const data = event.data as { loadCalls?: CallRecord[] };
+          if (!data?.loadCalls) return;
+          worker.removeEventListener('message', onMessage);
+          resolve(data.loadCalls);
+        };
+        worker.addEventListener('message', onMessage);
+        worker.postMessage({ loadCalls: 'get' });
+      });
+    // An aborted request settles on the page before its engine call ends in the worker: wait for the calls.
+    for (let tries = 0; ; tries++) {
+      const calls = await ask();
+      if (calls.every((c) => c.settled) || tries === 100) return calls;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   },
   async startPeer() {
     const worker = new NativeWorker(new URL(peerWorkerUrl, location.href), { type: 'module' });
