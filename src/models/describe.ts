@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '../request/zod-config.js';
 import { InvalidRequestError, ModelNotFoundError } from '../errors.js';
 import { issueError } from '../request/issue.js';
 import type { EngineName } from '../types.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import './zod-config.js';
 import { excerpt, InvalidRequestError, SecondThoughtError } from '../errors.js';
 import { specSchema } from '../strategies/registry.js';
 import type { ResolvedStrategySpec, StrategySpec } from '../strategies/spec-union.js';

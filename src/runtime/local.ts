@@ -1,5 +1,5 @@
 import { createInflight } from '../cache/inflight.js';
-import { createResultCache, type ResultCache } from '../cache/result-cache.js';
+import { createResultCache, type ResultCache, type ResultCacheOptions } from '../cache/result-cache.js';
 import type { KeyValueStore } from '../cache/store.js';
 import type { Engine } from '../engine/engine.js';
 import { InvalidRequestError } from '../errors.js';
@@ -36,7 +36,8 @@ export type LocalRuntimeParts = (
 ) & {
   /** null disables result caching. */
   store: KeyValueStore | null;
-  cacheOptions?: { ttlMs?: number; maxEntries?: number };
+  /** TTL and size; tests also set the store timeout and where fault warnings go. */
+  cacheOptions?: ResultCacheOptions;
   worker?: boolean;
   /** What the page should know about how the models were read or loaded (a guessed family, a device fallback). */
   warnings?: string[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import '../request/zod-config.js';
 import { InvalidRequestError } from '../errors.js';
 import { issueError } from '../request/issue.js';
 import type { RuntimeOptions } from './runtime.js';
