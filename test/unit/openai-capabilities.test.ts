@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAIEngine, type OpenAIEngineOptions } from '../../src/engine/openai.js';
+import { describe, expect, it } from 'vitest';
+import { createOpenAIEngine } from '../../src/engine/openai.js';
 import { InvalidRequestError, RemoteEngineError } from '../../src/errors.js';
 import type { ProgressEvent } from '../../src/types.js';
-import { startOpenAIServer, type FixtureOptions, type FixtureServer } from '../helpers/openai-server.js';
+import { type FixtureServer } from '../helpers/openai-server.js';
+import { useOpenAIFixtures } from '../helpers/openai-engine.js';
 
 /** Loading an `engine: 'openai'`: which server it is, and what it can do, learned before any strategy runs. */
 
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function setup(fixture: FixtureOptions, options: Partial<OpenAIEngineOptions> = {}) {
-  const server = await startOpenAIServer(fixture);
-  servers.push(server);
-  const engine = await createOpenAIEngine({ baseUrl: server.url, model: 'tiny-arith', retryDelayMs: 1, ...options });
-  return { server, engine };
-}
+const { setup, startServer } = useOpenAIFixtures();
 
 const generations = (server: FixtureServer) => server.requests.filter((r) => r.path.startsWith('/v1/') && r.path !== '/v1/models');
 
@@ -103,8 +94,7 @@ describe('OpenAI engine: capabilities from the load-time probe', () => {
   });
 
   it('accepts the base URL with or without /v1 and trailing slashes', async () => {
-    const server = await startOpenAIServer({ mode: 'vllm' });
-    servers.push(server);
+    const server = await startServer({ mode: 'vllm' });
     for (const baseUrl of [server.url, `${server.url}/`, `${server.url}/v1`, `${server.url}/v1/`, `${server.url}/v1?api-version=1`]) {
       const engine = await createOpenAIEngine({ baseUrl, model: 'tiny-arith', probe: false });
       expect(engine.server().kind).toBe('vllm');
@@ -118,8 +108,7 @@ describe('OpenAI engine: capabilities from the load-time probe', () => {
   });
 
   it('an unknown model fails the load with the server 404, typed', async () => {
-    const server = await startOpenAIServer({ mode: 'vllm' });
-    servers.push(server);
+    const server = await startServer({ mode: 'vllm' });
     const error = await createOpenAIEngine({ baseUrl: server.url, model: 'nope', retryDelayMs: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteEngineError);
     expect((error as RemoteEngineError).status).toBe(404);
@@ -157,8 +146,7 @@ describe('OpenAI engine: capabilities from the load-time probe', () => {
   });
 
   it('the fixture answers CORS preflights for authorization and content-type (for a browser page)', async () => {
-    const server = await startOpenAIServer({ mode: 'llama-server', apiKey: 'k-1234' });
-    servers.push(server);
+    const server = await startServer({ mode: 'llama-server', apiKey: 'k-1234' });
     const origin = 'http://localhost:5173';
     const preflight = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'OPTIONS',

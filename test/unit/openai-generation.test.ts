@@ -1,26 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { confidenceTokenScore } from '../../src/confidence/signals.js';
-import { createOpenAIEngine, type OpenAIEngineOptions, type OpenAIParams } from '../../src/engine/openai.js';
+import { type OpenAIParams } from '../../src/engine/openai.js';
 import { ContextLengthError, EngineError } from '../../src/errors.js';
 import { SCRIPTED } from '../helpers/openai-fixture-models.js';
-import { startOpenAIServer, type FixtureOptions, type FixtureServer } from '../helpers/openai-server.js';
+import { useOpenAIFixtures } from '../helpers/openai-engine.js';
 
 /** Generation against the fixture's scripted oracle: `<s>347+589=` → `936<CN></s>`, each token at p = 0.8. */
 
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function setup(fixture: FixtureOptions, options: Partial<OpenAIEngineOptions> = {}) {
-  const server = await startOpenAIServer(fixture);
-  servers.push(server);
-  const engine = await createOpenAIEngine({ baseUrl: server.url, model: 'tiny-arith', retryDelayMs: 1, ...options });
-  // Only what generate sends, not the load's probes.
-  const sent = server.requests.length;
-  const calls = () => server.requests.slice(sent).filter((r) => r.path === '/v1/chat/completions' || r.path === '/v1/completions');
-  return { server, engine, calls };
-}
+const { setup } = useOpenAIFixtures();
 
 const LP = Math.log(SCRIPTED.main);
 const LP_DISTRACTOR = Math.log(SCRIPTED.distractor);

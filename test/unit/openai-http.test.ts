@@ -1,32 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHttp, createLane, type HttpSettings } from '../../src/engine/openai-http.js';
-import { createOpenAIEngine, type OpenAIEngineOptions, type OpenAIParams } from '../../src/engine/openai.js';
+import { createOpenAIEngine } from '../../src/engine/openai.js';
 import { AbortError, deserializeError, RemoteEngineError, serializeError } from '../../src/errors.js';
-import { startOpenAIServer, type FixtureOptions, type FixtureServer } from '../helpers/openai-server.js';
+import { startOpenAIServer } from '../helpers/openai-server.js';
+import { params, useOpenAIFixtures } from '../helpers/openai-engine.js';
 
 /** Retries, timeouts, abort, concurrency, typed errors, and an API key that never shows. */
 
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { setup, startServer } = useOpenAIFixtures();
 
-async function setup(fixture: FixtureOptions, options: Partial<OpenAIEngineOptions> = {}) {
-  const server = await startOpenAIServer(fixture);
-  servers.push(server);
-  const engine = await createOpenAIEngine({ baseUrl: server.url, model: 'tiny-arith', retryDelayMs: 1, ...options });
-  const sent = server.requests.length;
-  const calls = () => server.requests.slice(sent).filter((r) => r.path === '/v1/chat/completions' || r.path === '/v1/completions');
-  return { server, engine, calls };
-}
-
-const params = (overrides: Partial<OpenAIParams> = {}): OpenAIParams => ({
-  prompt: { messages: [{ role: 'user', content: '347+589' }] },
-  n: 1,
-  temperature: 0,
-  maxTokens: 8,
-  ...overrides,
-});
 
 describe('OpenAI engine: retries', () => {
   it('429 waits as long as retry-after says, then succeeds', async () => {
@@ -181,8 +163,7 @@ describe('OpenAI engine: errors and secrets', () => {
   const KEY = 'sk-test-0123456789abcdef';
 
   it('a wrong key is a 401, not retried, and the key the server echoes back is redacted everywhere', async () => {
-    const server = await startOpenAIServer({ mode: 'openai', apiKey: 'sk-the-right-one' });
-    servers.push(server);
+    const server = await startServer({ mode: 'openai', apiKey: 'sk-the-right-one' });
     const error = await createOpenAIEngine({ baseUrl: server.url, model: 'tiny-arith', apiKey: KEY, retryDelayMs: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RemoteEngineError);
     expect((error as RemoteEngineError).status).toBe(401);

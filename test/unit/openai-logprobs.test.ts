@@ -1,10 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { meanLogprob, sequenceProbability } from '../../src/confidence/signals.js';
-import { createOpenAIEngine, type OpenAIEngineOptions, type OpenAIParams } from '../../src/engine/openai.js';
 import { createAccumulator, readEntries, readReply, streamedError } from '../../src/engine/openai-parse.js';
 import { toGeneration } from '../../src/engine/openai-steps.js';
 import { deserializeError, LogprobsUnavailableError, RemoteEngineError, serializeError } from '../../src/errors.js';
-import { startOpenAIServer, type FixtureOptions, type FixtureServer } from '../helpers/openai-server.js';
+import { params, useOpenAIFixtures } from '../helpers/openai-engine.js';
 
 /**
  * A server that drops log-probabilities never yields a made-up confidence: capabilities say so (from the
@@ -12,27 +11,8 @@ import { startOpenAIServer, type FixtureOptions, type FixtureServer } from '../h
  * error, and calls that do not get `steps: []`, from which every confidence signal reads null.
  */
 
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { setup } = useOpenAIFixtures();
 
-async function setup(fixture: FixtureOptions, options: Partial<OpenAIEngineOptions> = {}) {
-  const server = await startOpenAIServer(fixture);
-  servers.push(server);
-  const engine = await createOpenAIEngine({ baseUrl: server.url, model: 'tiny-arith', retryDelayMs: 1, ...options });
-  const sent = server.requests.length;
-  const calls = () => server.requests.slice(sent).filter((r) => r.path === '/v1/chat/completions' || r.path === '/v1/completions');
-  return { server, engine, calls };
-}
-
-const params = (overrides: Partial<OpenAIParams> = {}): OpenAIParams => ({
-  prompt: { messages: [{ role: 'user', content: '347+589' }] },
-  n: 1,
-  temperature: 0,
-  maxTokens: 8,
-  ...overrides,
-});
 
 describe('OpenAI engine: a server without log-probabilities (Ollama /v1)', () => {
   it('known from the probe: watched tokens and alternatives are refused before any request', async () => {

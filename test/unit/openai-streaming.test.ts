@@ -1,31 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOpenAIEngine, type OpenAIEngineOptions, type OpenAIParams } from '../../src/engine/openai.js';
+import { describe, expect, it } from 'vitest';
 import { AbortError, RemoteEngineError } from '../../src/errors.js';
-import { startOpenAIServer, type FixtureOptions, type FixtureServer } from '../helpers/openai-server.js';
+import { params, useOpenAIFixtures } from '../helpers/openai-engine.js';
 
 /** Streaming over SSE (onToken), abort, and what a broken stream does. */
 
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { setup } = useOpenAIFixtures();
 
-async function setup(fixture: FixtureOptions, options: Partial<OpenAIEngineOptions> = {}) {
-  const server = await startOpenAIServer(fixture);
-  servers.push(server);
-  const engine = await createOpenAIEngine({ baseUrl: server.url, model: 'tiny-arith', retryDelayMs: 1, ...options });
-  const sent = server.requests.length;
-  const calls = () => server.requests.slice(sent).filter((r) => r.path === '/v1/chat/completions' || r.path === '/v1/completions');
-  return { server, engine, calls };
-}
-
-const params = (overrides: Partial<OpenAIParams> = {}): OpenAIParams => ({
-  prompt: { messages: [{ role: 'user', content: '347+589' }] },
-  n: 1,
-  temperature: 0,
-  maxTokens: 8,
-  ...overrides,
-});
 
 function collector() {
   const seen: [number, string][] = [];
