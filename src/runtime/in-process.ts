@@ -57,14 +57,15 @@ export async function createInProcessRuntime(options: RuntimeOptions, environmen
   const fallback = failed.length
     ? failed.map((f) => `${f.planned.name} could not load here (${describe(f.error)}); its requests run on "${remote!.planned.name}"`).join('; ')
     : undefined;
+  // The default model's fallback is `info().fallback`; another model's is a warning beside the plan's.
+  const defaultFailed = failed.some((f) => f.planned === plan.models[0]);
   return createLocalRuntime({
     models,
     store: resolved.cache === false ? null : environment.store,
     cacheOptions: resolved.cache === false ? undefined : resolved.cache,
     worker: environment.worker,
-    warnings: plan.warnings,
-    fallback: failed.some((f) => f.planned === plan.models[0]) ? fallback : undefined,
-    ...(fallback && failed[0]!.planned !== plan.models[0] ? { warnings: [...plan.warnings, fallback] } : {}),
+    warnings: fallback && !defaultFailed ? [...plan.warnings, fallback] : plan.warnings,
+    fallback: defaultFailed ? fallback : undefined,
   });
 }
 

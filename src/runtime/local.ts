@@ -10,7 +10,7 @@ import type { PromptPack } from '../prompts/pack.js';
 import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
 import { createStrategyContext, type ModelSlot } from '../strategies/context.js';
 import { runStrategy } from '../strategies/registry.js';
-import { unheldModel } from '../strategies/spec-walk.js';
+import { modelsNamed, unheldModel } from '../strategies/spec-walk.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { createRecovery, type ReloadOnWasm } from './device-recovery.js';
 import { streamFrom } from './event-stream.js';
@@ -156,12 +156,14 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
     const onEvent = hooks.onEvent ?? noop;
     const { signal } = hooks;
     throwIfAborted(signal);
-    const unheld = unheldModel(request.strategy, slots);
-    if (unheld) {
+    // One walk of the spec serves both the check and the cache key; the path is looked for only on an error.
+    const named = modelsNamed(request.strategy);
+    if ([...named].some((name) => !slots.has(name))) {
+      const unheld = unheldModel(request.strategy, slots)!;
       throw new InvalidRequestError(unheld.path, `no model named "${unheld.name.slice(0, 60)}" in this runtime; it has ${[...slots.keys()].map((k) => `"${k}"`).join(', ')}`);
     }
 
-    const key = cache ? requestKey(entries, main.name, request) : null;
+    const key = cache ? requestKey(entries, main.name, request, named) : null;
     if (!cache || key === null) {
       const controller = new AbortController();
       const abort = () => controller.abort();

@@ -12,10 +12,10 @@ export type HeldModels = ReadonlyMap<string, { entry: ModelEntry; engine: Engine
  * can touch: the runtime's default and each one a step of the spec names, by what they are (id, revision,
  * engine), not by the runtime's names for them.
  */
-export function requestKey(models: HeldModels, main: string, request: NormalizedRequest): string | null {
+export function requestKey(models: HeldModels, main: string, request: NormalizedRequest, named: ReadonlySet<string> = modelsNamed(request.strategy)): string | null {
   if (request.cache === 'bypass' || usesCallback(request.strategy)) return null;
   const first = models.get(main)!;
-  const others = [...modelsNamed(request.strategy)]
+  const others = [...named]
     .filter((name) => name !== main)
     .sort()
     .map((name) => {

@@ -5,7 +5,7 @@ import { bestOfNStrategy } from './best-of-n.js';
 import { cascadeStrategy } from './cascade.js';
 import { deepConfStrategy } from './deepconf.js';
 import type { StrategyContext } from './context.js';
-import type { FieldForm, StrategyDefinition } from './define.js';
+import type { FieldForm, RunNested, StrategyDefinition } from './define.js';
 import { greedy } from './greedy.js';
 import type { StrategyOutcome } from './outcome.js';
 import { selfConsistency } from './self-consistency.js';
@@ -35,9 +35,8 @@ export interface RegisteredStrategy {
   schema: z.ZodType;
   form: Record<string, FieldForm>;
   nested?: readonly string[];
-  run(spec: unknown, ctx: StrategyContext, runNested: RegisteredRun, path: string): Promise<StrategyOutcome>;
+  run(spec: unknown, ctx: StrategyContext, runNested: RunNested, path: string): Promise<StrategyOutcome>;
 }
-type RegisteredRun = (spec: { kind: string }, ctx: StrategyContext, path: string) => Promise<StrategyOutcome>;
 
 const registered = new Map<string, RegisteredStrategy>();
 let union: SpecSchema | null = null;
