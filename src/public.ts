@@ -25,3 +25,5 @@ export { validateStrategy } from './request/schema.js';
 export { MAX_SAMPLES, MAX_SPEC_DEPTH, MAX_ROUNDS } from './strategies/fields.js';
 export { listStrategies, type StrategyInfo, type StrategyField } from './strategies/forms.js';
 export { calibrate, type LabelledSignal, type CalibrateOptions, type Calibration } from './confidence/calibrate.js';
+export { routingCurve, routingStudy, ROUTING_THRESHOLDS, type RoutedQuestion, type RoutingPoint, type RoutingStudy, type RoutingStudyOptions } from './confidence/routing-curve.js';
+export { recordRouting, type RoutingRecordOptions, type RoutedAnswer } from './confidence/routing-record.js';

@@ -33,8 +33,17 @@ export function notesBeforeLoad(model: ModelEntry, gpu: GpuProbe, device: Device
   return notes;
 }
 
-/** Notes after loading: where it runs, and why if that is not what was asked for. */
+const ENGINE_LABELS: Record<RuntimeInfo['engine'], string> = { transformers: 'transformers.js', webllm: 'WebLLM', openai: 'an OpenAI-compatible server' };
+
+/** Notes after loading: where it runs, and why if that is not what was asked for; a server model's abilities. */
 export function notesAfterLoad(info: RuntimeInfo): Note[] {
-  const where = `${info.model} runs on ${info.device === 'webgpu' ? 'WebGPU' : info.device === 'wasm' ? 'WASM (CPU)' : info.device} with ${info.engine === 'webllm' ? 'WebLLM' : 'transformers.js'}${info.worker ? ' in a Web Worker' : ''}.`;
-  return info.fallback ? [{ level: 'warn', text: `${info.fallback}.` }, { level: 'info', text: where }] : [{ level: 'info', text: where }];
+  const where = `${info.model} runs on ${info.device === 'webgpu' ? 'WebGPU' : info.device === 'wasm' ? 'WASM (CPU)' : info.device} with ${ENGINE_LABELS[info.engine]}${info.worker ? ' in a Web Worker' : ''}.`;
+  const notes: Note[] = info.fallback ? [{ level: 'warn', text: `${info.fallback}.` }, { level: 'info', text: where }] : [{ level: 'info', text: where }];
+  // The default model is the first; the others are named as strategies name them (`model: 'big'`).
+  for (const [name, m] of Object.entries(info.models ?? {}).slice(1)) {
+    const abilities = m.engine === 'openai' ? `, ${m.capabilities.logprobs ? 'with' : 'without'} log-probabilities, ${m.capabilities.batchedSampling ? 'several samples per request' : 'one sample per request'}` : ` on ${m.device}`;
+    notes.push({ level: 'info', text: `Model "${name}": ${m.model} with ${ENGINE_LABELS[m.engine]}${abilities}.` });
+  }
+  for (const warning of info.warnings ?? []) notes.push({ level: 'warn', text: warning });
+  return notes;
 }

@@ -1,6 +1,7 @@
 /** Accuracy against tokens per question, one point per strategy (Chart.js scatter; loaded on first use). */
 import { Chart, Legend, LinearScale, PointElement, ScatterController, Tooltip, type ChartDataset } from 'chart.js';
 import { accuracy, tokensPerQuestion, type Score } from './eval-runner.js';
+import { chartTheme } from './chart-theme.js';
 
 Chart.register(ScatterController, LinearScale, PointElement, Tooltip, Legend);
 
@@ -12,9 +13,7 @@ export interface EvalChart {
 }
 
 export function createEvalChart(canvas: HTMLCanvasElement): EvalChart {
-  const style = getComputedStyle(canvas);
-  const ink = style.getPropertyValue('--ink').trim() || '#1f2937';
-  const grid = style.getPropertyValue('--line').trim() || '#e5e7eb';
+  const { ink, grid } = chartTheme(canvas);
   const chart = new Chart(canvas, {
     type: 'scatter',
     data: { datasets: [] },

@@ -1,10 +1,12 @@
 /** Evaluate: a labelled set, several strategies, accuracy against tokens per question, progress and cancel. */
-import { isAbortError, AbortError, InvalidRequestError, MODEL_CATALOG, validateStrategy, type ModelEntry, type AnswerSpec, type StrategySpec } from '../browser.js';
+import { InvalidRequestError, MODEL_CATALOG, validateStrategy, type ModelEntry, type AnswerSpec, type StrategySpec } from '../browser.js';
 import { h, replace } from '../ui/dom.js';
 import { loadBundledSet, parseJsonl, spread, type EvalItem } from './eval-data.js';
 import type { EvalChart } from './eval-chart.js';
 import { accuracy, evaluate, msPerQuestion, tokensPerQuestion, type Score } from './eval-runner.js';
 import { formatMs, formatPercent } from '../ui/format.js';
+import { createRoutingView } from './routing-view.js';
+import { createRunControls } from './run-controls.js';
 import type { Session } from './session.js';
 import { describeSpec } from './strategy-forms.js';
 import { createStrategyPicker } from './strategy-picker.js';
@@ -47,11 +49,9 @@ export function createEvaluateView(session: Session): HTMLElement {
   const addButton = h('button', { type: 'button', class: 'secondary', id: 'eval-add' }, 'Add to comparison');
   const pickerError = h('p', { class: 'form-error', role: 'alert', hidden: true });
 
-  // Run
-  const runButton = h('button', { type: 'submit', id: 'eval-run' }, 'Run evaluation');
-  const cancelButton = h('button', { type: 'button', id: 'eval-cancel', class: 'secondary', disabled: true }, 'Cancel');
-  const progress = h('progress', { id: 'eval-progress', max: 1, value: 0, 'aria-label': 'Evaluation progress' });
-  const status = h('p', { class: 'status', id: 'eval-status', role: 'status' });
+  // Run (`element` is the view, declared below)
+  const controls = createRunControls({ prefix: 'eval', runLabel: 'Run evaluation', progressLabel: 'Evaluation progress', view: () => element });
+  const { status, progress } = controls;
 
   // Results
   const canvas = h('canvas', { id: 'eval-chart', role: 'img', 'aria-label': 'Accuracy against generated tokens per question, one point per strategy' });
@@ -82,7 +82,7 @@ export function createEvaluateView(session: Session): HTMLElement {
       ),
     ),
     h('fieldset', { class: 'strategies' }, h('legend', {}, 'Strategies'), specList, picker.element, pickerError, addButton),
-    h('div', { class: 'run-row' }, runButton, cancelButton, progress),
+    controls.row,
     status,
   );
   const element = h(
@@ -90,6 +90,8 @@ export function createEvaluateView(session: Session): HTMLElement {
     { class: 'eval-view' },
     form,
     h('section', { class: 'card eval-results', 'aria-labelledby': 'eval-results-title' }, h('h2', { id: 'eval-results-title' }, 'Accuracy vs. tokens'), h('div', { class: 'chart-box' }, canvas), table),
+    // The same questions, on this device's model and a server's (loadItems is a declaration: hoisted).
+    createRoutingView({ session, questions: loadItems, answer: () => ({ kind: answerKind.value }) as AnswerSpec }),
   );
 
   function renderSpecs(): void {
@@ -107,7 +109,7 @@ export function createEvaluateView(session: Session): HTMLElement {
         ),
       ),
     );
-    runButton.disabled = specs.length === 0 || running !== null;
+    controls.setRunnable(specs.length > 0);
   }
 
   addButton.addEventListener('click', () => {
@@ -143,7 +145,6 @@ export function createEvaluateView(session: Session): HTMLElement {
   }
 
   let chart: EvalChart | null = null;
-  let running: AbortController | null = null;
 
   function renderScores(scores: readonly Score[]): void {
     replace(
@@ -163,7 +164,6 @@ export function createEvaluateView(session: Session): HTMLElement {
     chart?.update(scores);
   }
 
-  cancelButton.addEventListener('click', () => running?.abort());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const runtime = session.runtime();
@@ -171,14 +171,9 @@ export function createEvaluateView(session: Session): HTMLElement {
       status.textContent = 'Load a model first.';
       return;
     }
-    const controller = (running = new AbortController());
-    runButton.disabled = true;
-    cancelButton.disabled = false;
-    progress.value = 0;
-    status.textContent = 'Loading questions…';
-    element.dataset.state = 'running';
+    const signal = controls.start();
     try {
-      const items = await loadItems(controller.signal);
+      const items = await loadItems(signal);
       chart ??= (await import('./eval-chart.js')).createEvalChart(canvas);
       let last = 0;
       const scores = await evaluate({
@@ -186,7 +181,7 @@ export function createEvaluateView(session: Session): HTMLElement {
         items,
         specs: [...specs],
         answer: { kind: answerKind.value } as AnswerSpec,
-        signal: controller.signal,
+        signal,
         onProgress(done, total, partial) {
           progress.value = done / total;
           const current = partial[partial.length - 1]!;
@@ -199,16 +194,9 @@ export function createEvaluateView(session: Session): HTMLElement {
         },
       });
       renderScores(scores);
-      status.textContent = `Done: ${scores.length} strategies × ${items.length} questions.`;
-      element.dataset.state = 'done';
+      controls.finish({ summary: `Done: ${scores.length} strategies × ${items.length} questions.` });
     } catch (error) {
-      const cancelled = isAbortError(error);
-      status.textContent = cancelled ? 'Cancelled.' : `Evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
-      element.dataset.state = cancelled ? 'cancelled' : 'error';
-    } finally {
-      running = null;
-      cancelButton.disabled = true;
-      renderSpecs();
+      controls.finish({ error, failed: 'Evaluation failed' });
     }
   });
 

@@ -3,7 +3,8 @@ import { findModel, isAbortError, MODEL_CATALOG, probeWebGpu, type DeviceRequest
 import { h, replace } from '../ui/dom.js';
 import { notesAfterLoad, notesBeforeLoad, type Note } from './device-notes.js';
 import { formatMB } from '../ui/format.js';
-import type { Session } from './session.js';
+import { createServerForm, describeLoadError } from './server-form.js';
+import { SERVER_MODEL, type ServerChoice, type Session } from './session.js';
 
 export interface ModelPicker {
   element: HTMLElement;
@@ -40,12 +41,14 @@ export function createModelPicker(session: Session): ModelPicker {
   const progressText = h('span', { class: 'progress-text' });
   const progressRow = h('div', { class: 'progress-row', hidden: true }, progress, progressText);
   const status = h('span', { class: 'status-chip', id: 'model-status', 'data-state': 'idle', role: 'status' }, 'No model loaded');
+  const serverForm = createServerForm();
 
   const form = h(
     'form',
     { class: 'model-form' },
     h('div', { class: 'field grow' }, h('label', { for: 'model-select' }, 'Model'), modelSelect),
     h('div', { class: 'field' }, h('label', { for: 'device-select' }, 'Device'), deviceSelect),
+    serverForm.element,
     h('div', { class: 'field actions' }, loadButton),
   );
   const element = h(
@@ -91,17 +94,27 @@ export function createModelPicker(session: Session): ModelPicker {
   function setStatus(state: 'idle' | 'loading' | 'ready' | 'error', text: string): void {
     status.dataset.state = state;
     status.textContent = text;
+    // The chip cuts long text (a model on a server) with an ellipsis; the whole of it is one hover away.
+    status.title = text;
   }
 
   let loads = 0;
 
   async function load(): Promise<void> {
     if (!(await describeChoice())) return;
-    const mine = ++loads;
     const model = selected();
+    let server: ServerChoice | null;
+    try {
+      server = serverForm.value();
+    } catch (error) {
+      setStatus('error', 'Check the server');
+      showNotes([{ level: 'error', text: error instanceof Error ? error.message : String(error) }]);
+      return;
+    }
+    const mine = ++loads;
     const device = deviceSelect.value as DeviceRequest;
     loaded = null;
-    setStatus('loading', `Loading ${model.id}…`);
+    setStatus('loading', `Loading ${model.id}${server ? ` and ${server.id}` : ''}…`);
     progressRow.hidden = false;
     progress.value = 0;
     progressText.textContent = 'Starting…';
@@ -111,18 +124,19 @@ export function createModelPicker(session: Session): ModelPicker {
         // Each file starts at 0: keep the bar moving forward.
         progress.value = Math.max(progress.value, Math.min(1, event.progress));
         progressText.textContent = event.text;
-      });
+      }, server ?? undefined);
       const info = runtime.info();
       progress.value = 1;
       progressRow.hidden = true;
-      setStatus('ready', `${info.model} · ${info.device}`);
+      const remote = info.models[SERVER_MODEL];
+      setStatus('ready', `${info.model} · ${info.device}${remote ? ` + ${remote.model} on a server` : ''}`);
       loaded = { model: model.id, device, notes: notesAfterLoad(info) };
       showNotes(loaded.notes);
     } catch (error) {
       if (isAbortError(error)) return;
       progressRow.hidden = true;
       setStatus('error', 'Load failed');
-      showNotes([{ level: 'error', text: `Could not load ${model.id}: ${error instanceof Error ? error.message : String(error)}` }]);
+      showNotes([{ level: 'error', text: describeLoadError(error, model.id, server) }]);
     } finally {
       // The latest load decides the button (describeChoice disables it for a choice that cannot load).
       if (mine === loads) loadButton.disabled = false;

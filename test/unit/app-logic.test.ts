@@ -67,6 +67,25 @@ describe('device notes', () => {
     const info = { model: 'tiny-arith', engine: 'transformers', device: 'wasm', fallback: 'WebGPU unavailable (x); using WASM', worker: true } as RuntimeInfo;
     expect(notesAfterLoad(info).map((n) => n.text)).toEqual(['WebGPU unavailable (x); using WASM.', 'tiny-arith runs on WASM (CPU) with transformers.js in a Web Worker.']);
   });
+
+  it('after loading with a server model, names it and what it can do, and passes the warnings on', () => {
+    const capabilities = { logprobs: true, batchedSampling: false } as RuntimeInfo['capabilities'];
+    const info = {
+      model: 'tiny-arith',
+      engine: 'transformers',
+      device: 'wasm',
+      fallback: null,
+      capabilities,
+      worker: true,
+      models: { local: { model: 'tiny-arith', engine: 'transformers', device: 'wasm', fallback: null, capabilities }, big: { model: 'my-7b', engine: 'openai', device: 'cpu', fallback: null, capabilities } },
+      warnings: ['model "my-7b": family not recognised from its id; using the generic instruct prompts (pass family to choose)'],
+    } as RuntimeInfo;
+    expect(notesAfterLoad(info)).toEqual([
+      { level: 'info', text: 'tiny-arith runs on WASM (CPU) with transformers.js in a Web Worker.' },
+      { level: 'info', text: 'Model "big": my-7b with an OpenAI-compatible server, with log-probabilities, one sample per request.' },
+      { level: 'warn', text: info.warnings[0] },
+    ]);
+  });
 });
 
 describe('evaluation data and scoring', () => {
