@@ -1,5 +1,6 @@
 """MODEL_CARD.md for tiny-reasoner, filled from eval.json / reference.json (+ card_notes.md, the hand-written
 analysis of the last full run, if present)."""
+import random
 import json
 import math
 import os
@@ -49,7 +50,8 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
         L.append("```\n" + T.render(q, p) + "\n```")
     L.append("\nThe pack's replies it was trained on (targets built from its own sampled answers):\n")
     claim = "47*83=47*80+47*3=3760+141=3901\n3901+129=4130\nAnswer: 4130"
-    L.append("- verify (`VERIFY_PROMPT`, first token `Yes`/`No`, each one vocabulary entry): `" + T.verify_reply(q, claim) + "`")
+    L.append("- verify (`VERIFY_PROMPT`: its own working by another method, then the verdict alone on the last line, `Yes`/`No`, "
+             "each one vocabulary entry, where P(Yes) is read): `" + T.verify_reply(q, claim, random.Random(0)).replace("\n", "⏎") + "`")
     L.append("- critique (`CRITIQUE_PROMPT`): `" + T.critique_reply(q, claim)[0].replace("\n", "⏎") + "`")
     L.append("- refine (`REFINE_PROMPT` after the feedback): a corrected chain by the claim's own method, ending `Answer: N`.")
     L.append(f"- IoE review (`IOE_REVIEW`): `{T.CHECK_AGAIN}` + a second chain by another method; if it agrees: "

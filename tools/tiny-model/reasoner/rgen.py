@@ -34,7 +34,10 @@ def generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256, fir
         gen = torch.full((B, max_new), stop, dtype=torch.long)
         done = torch.zeros(B, dtype=torch.bool)
         nextpos = pos[:, -1] + 1
+        watched = []
         for step in range(max_new):
+            if watch is not None:
+                watched.append(torch.softmax(last, -1)[:, watch])
             if temperature and temperature > 0:
                 probs = torch.softmax(last / temperature, dim=-1)
                 nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
@@ -50,12 +53,25 @@ def generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256, fir
             nextpos = nextpos + 1
             last = logits[:, -1, :]
         gl = gen.tolist()
+        wl = torch.stack(watched, 1).tolist() if watch is not None else None  # B, steps, len(watch)
         for j, i in enumerate(chunk):
             row = gl[j]
             out[i] = row[:row.index(stop)] if stop in row else row
-    if first_probs is not None:
+            if watch is not None:
+                fp_out[i] = wl[j][:len(out[i])]
+    if first_probs is not None or watch is not None:
         return out, fp_out
     return out
+
+
+def verdict_p_yes(ids, probs, yes, no):
+    """The runtime's readJudgement (src/prompts/instruct.ts): P(Yes) / (P(Yes) + P(No)) at the last position where
+    "Yes" or "No" was written; None where the reply has neither."""
+    for k in range(len(ids) - 1, -1, -1):
+        if ids[k] in (yes, no):
+            a, b = probs[k]
+            return a / (a + b) if a + b > 0 else 0.5
+    return None
 
 
 def auroc(scores, labels):
@@ -80,7 +96,7 @@ def _rope(x, cos, sin):
 
 
 @torch.no_grad()
-def fast_generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256, first_probs=None, stop=IM_END_ID):
+def fast_generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256, first_probs=None, stop=IM_END_ID, watch=None):
     """The same as generate() (same math as model.forward), with a preallocated KV cache written in place
     (model.forward concatenates the cache at every step, which dominates the time for long prompts)."""
     import math
@@ -120,7 +136,10 @@ def fast_generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256
         done = torch.zeros(B, dtype=torch.bool)
         nextpos = pos[:, -1] + 1
         neg = torch.finfo(torch.float32).min
+        watched = []
         for step in range(max_new):
+            if watch is not None:
+                watched.append(torch.softmax(last, -1)[:, watch])
             if temperature and temperature > 0:
                 probs = torch.softmax(last / temperature, dim=-1)
                 nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
@@ -155,9 +174,22 @@ def fast_generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256
             last = model.lm_head(model.norm(x))[:, -1, :]
             nextpos = nextpos + 1
         gl = gen.tolist()
+        wl = torch.stack(watched, 1).tolist() if watch is not None else None  # B, steps, len(watch)
         for j, i in enumerate(chunk):
             row = gl[j]
             out[i] = row[:row.index(stop)] if stop in row else row
-    if first_probs is not None:
+            if watch is not None:
+                fp_out[i] = wl[j][:len(out[i])]
+    if first_probs is not None or watch is not None:
         return out, fp_out
     return out
+
+
+def verdict_p_yes(ids, probs, yes, no):
+    """The runtime's readJudgement (src/prompts/instruct.ts): P(Yes) / (P(Yes) + P(No)) at the last position where
+    "Yes" or "No" was written; None where the reply has neither."""
+    for k in range(len(ids) - 1, -1, -1):
+        if ids[k] in (yes, no):
+            a, b = probs[k]
+            return a / (a + b) if a + b > 0 else 0.5
+    return None

@@ -305,23 +305,16 @@ def guess_plan(q, text):
 
 
 # --------------------------------------------------------------------------- pack replies (targets)
-def verify_reply(q, claim_text):
-    """Yes/No first (one token each), then a one-sentence reason that names the step that is off."""
-    truth = answer_of(q)
+def verify_reply(q, claim_text, rng):
+    """VERIFY_PROMPT's reply: the question worked out again by another method than the claim's (its slips are
+    least correlated with the claim's), the two answers side by side, and the verdict alone on the last line
+    ("Yes"/"No", one token each, where the runtime reads P(Yes))."""
+    truth = str(answer_of(q))
     claimed = extract_number(claim_text)
-    ok = claimed == str(truth)
     plan = guess_plan(q, claim_text)
-    good = render_lines(q, plan)[:2]
-    got = line_results(claim_text)
-    if ok:
-        return "Yes, " + good[-1].split("=")[0] + f"={truth} as claimed."
-    for i, g in enumerate(good):
-        want = int(re.findall(r"-?\d+", g)[-1])
-        have = got[i] if i < len(got) else None
-        if have != want:
-            lhs = g.split("=")[0]
-            return f"No, {lhs}={want}, not {have if have is not None else claimed}."
-    return f"No, the answer is {truth}, not {claimed}."
+    _, mine = random_chain(q, rng, exclude=plan)
+    verdict = "Yes" if claimed == truth else "No"
+    return f"{mine.rsplit(chr(10), 1)[0]}\nI get {truth}; the proposed answer is {claimed}.\n{verdict}"
 
 
 def critique_reply(q, claim_text):

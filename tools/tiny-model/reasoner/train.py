@@ -37,19 +37,20 @@ MODEL = dict(hidden_size=128, intermediate_size=384, num_hidden_layers=4, num_at
              max_position_embeddings=512, tie_word_embeddings=False)
 
 HP = dict(
-    seed=4321, heldout_n=1000, val_n=300, vocab_size=640,
-    batch=64, base_steps=1700, base_lr=2e-3, base_warmup=100, base2_steps=2000, base2_lr=1.5e-3, base2_warmup=50,
-    sample_n=3000, sample_k=4, sample_T=0.8,
-    ft_batch=32, ft_steps=400, ft_lr=8e-4, ft_warmup=30,
-    ft2_steps=300, ft2_lr=3e-4, ft2_warmup=10, ft2_mix=(0.55, 0.14, 0.07, 0.05, 0.07, 0.04, 0.08),
+    seed=4321, heldout_n=1000, val_n=300, vocab_size=640, threads=1,
+    arith_batch=64, arith_steps=1500, arith_lr=2e-3, arith_warmup=100, arith_eval_every=250,
+    batch=64, base_steps=400, base_lr=1e-3, base_warmup=20, base_eval_every=200,
+    sample_n=2000, sample_k=3, sample_T=0.8,
+    ft_batch=32, ft_steps=400, ft_lr=5e-4, ft_warmup=20,
+    ft2_steps=200, ft2_lr=2e-4, ft2_warmup=10, ft2_mix=(0.45, 0.20, 0.07, 0.05, 0.08, 0.04, 0.11),
     # ft mix: draft, verify, critique, refine, review, reconcile, wait
-    ft_mix=(0.40, 0.18, 0.10, 0.07, 0.09, 0.05, 0.11),
-    eval_every=100, base_eval_every=425, weight_decay=0.05, target_greedy=0.72, sc_T=0.8, scan_T=[0.3, 0.5, 0.8],
+    ft_mix=(0.35, 0.25, 0.08, 0.06, 0.09, 0.05, 0.12),
+    eval_every=100, weight_decay=0.05, target_greedy=0.72, sc_T=0.8, scan_T=[0.3, 0.5, 0.8],
 )
-SMOKE = dict(heldout_n=60, val_n=40, base_steps=40, base2_steps=20, base_warmup=5, sample_n=60, sample_k=2, ft_steps=30, ft2_steps=20,
-             ft_warmup=5, eval_every=20, base_eval_every=20)
+SMOKE = dict(heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
+             sample_k=2, ft_steps=30, ft2_steps=20, ft_warmup=5, eval_every=20, base_eval_every=20)
 FT_KINDS = ["draft", "verify", "critique", "refine", "review", "reconcile", "wait"]
-MAX_NEW = dict(draft=90, verify=40, critique=110, refine=90, review=160, reconcile=90, wait=160)
+MAX_NEW = dict(draft=90, verify=100, critique=110, refine=90, review=160, reconcile=90, wait=160)
 
 
 def log(*a):
@@ -166,6 +167,16 @@ def ids_mask(tk, segments):
     return ids, mask
 
 
+def compact_example(q, rng):
+    """The question and a chain without the chat wrapper and system prompt (stage arith)."""
+    plan, ch = T.random_chain(q, rng)
+    return [(T.question_text(q) + "\n", False), (ch + T.IM_END, True)]
+
+
+def compact_prompt(q):
+    return T.question_text(q) + "\n"
+
+
 def draft_example(q, rng):
     plan, ch = T.random_chain(q, rng)
     return T.example(T.render_prompt(T.draft_conv(q)), ch)
@@ -182,10 +193,10 @@ def build_examples(q, claim, claim2, plan, rng, teacher=False, claim2_ok=True, o
     truth = str(T.answer_of(q))
     out = []
     if only == "verify":
-        return [("verify", T.example(T.render_prompt(T.judged_conv(q, claim, T.P["VERIFY_PROMPT"])), T.verify_reply(q, claim)))]
+        return [("verify", T.example(T.render_prompt(T.judged_conv(q, claim, T.P["VERIFY_PROMPT"])), T.verify_reply(q, claim, rng)))]
     out.append(("draft", draft_example(q, rng)))
     out.append(("verify", T.example(T.render_prompt(T.judged_conv(q, claim, T.P["VERIFY_PROMPT"])),
-                                    T.verify_reply(q, claim))))
+                                    T.verify_reply(q, claim, rng))))
     crit, cplan = T.critique_reply(q, claim)
     out.append(("critique", T.example(T.render_prompt(T.judged_conv(q, claim, T.P["CRITIQUE_PROMPT"])), crit)))
     fb = f"Here is feedback on your answer:\n\n{crit}\n\n{T.P['REFINE_PROMPT']}"
@@ -249,20 +260,39 @@ def collate(exs):
     return ids, mask, am
 
 
+def shared_prefix(ids, mask, am):
+    """Length of the prefix every row shares (the system prompt and the start of the user turn), kept short of
+    the first trained token so that no trained position's logit falls inside it."""
+    same = ((ids == ids[:1]) & (am > 0)).all(0).long().cumprod(0)
+    trained = (mask > 0).any(0).nonzero()
+    first = int(trained[0]) if len(trained) else ids.shape[1]
+    return max(0, min(int(same.sum()), first - 1))
+
+
 def loss_fn(model, batch):
-    """Mean NLL of the trained (reply) tokens; the LM head runs only at those positions."""
+    """Mean NLL of the trained (reply) tokens; the LM head runs only at those positions. The prefix all rows
+    share runs once, at batch 1, and its keys/values are broadcast to the rows: the same loss and gradients as
+    running it in every row (causal attention: a prefix's states do not depend on what follows), at a third
+    less compute for chat drafts, whose system prompt is ~30 of ~110 tokens."""
     ids, mask, am = batch
     B, L = ids.shape
+    P = shared_prefix(ids, mask, am) if B > 1 else 0
     pos = torch.arange(L).unsqueeze(0).expand(B, L)
     head = model.lm_head
     model.lm_head = torch.nn.Identity()
     try:
-        h, _ = model(ids, am, pos, None)
+        past = None
+        if P >= 4:
+            _, pre = model(ids[:1, :P], am[:1, :P], pos[:1, :P], None)
+            past = [(k.expand(B, -1, -1, -1), v.expand(B, -1, -1, -1)) for k, v in pre]
+        else:
+            P = 0
+        h, _ = model(ids[:, P:], am, pos[:, P:], past)
     finally:
         model.lm_head = head
-    sel = mask[:, 1:] > 0
+    sel = mask[:, P + 1:] > 0
     logits = head(h[:, :-1][sel])
-    return F.cross_entropy(logits.float(), ids[:, 1:][sel])
+    return F.cross_entropy(logits.float(), ids[:, P + 1:][sel])
 
 
 def make_opt(model, lr, wd):
@@ -328,15 +358,44 @@ def train_loop(model, steps, lr, warmup, next_batch, hp, tag, on_eval=None):
     return time.time() - t0
 
 
+def compact_greedy(model, tk, vqs):
+    prompts = [tk.encode(compact_prompt(q)) for q in vqs]
+    outs = G.fast_generate(model, prompts, max_new=MAX_NEW["draft"], batch=256)
+    return sum(T.extract_number(tk.decode(o)) == str(T.answer_of(q)) for o, q in zip(outs, vqs)) / len(vqs)
+
+
 # --------------------------------------------------------------------------- stages
-def stage_base(hp):
+def stage_arith(hp):
+    """From scratch on compact examples (question, chain; no chat wrapper): the arithmetic and the copying of
+    operands, with the question right before the chain and at ~60% of a chat draft's cost per example."""
     torch.manual_seed(hp["seed"])
     held, val, _ = heldout_and_val(hp)
     tk = tokenizer()
     qg = QGen(hp["seed"] + 1, held + val)
     rng = random.Random(hp["seed"] + 2)
     model = LlamaLM(Config(vocab_size=len(tk.vocab), **MODEL))
-    log(f"base model: {count_params(model)} params, {hp['base_steps']} steps of {hp['batch']}")
+    log(f"model: {count_params(model)} params; arith {hp['arith_steps']} steps of {hp['arith_batch']}")
+    vq = val[:150]
+    next_batch = Bucketed(lambda: ids_mask(tk, compact_example(qg(), rng)), hp["arith_batch"], random.Random(hp["seed"] + 3))
+
+    def on_eval(step):
+        log(f"arith step {step} val greedy (compact) {compact_greedy(model, tk, vq):.3f}")
+
+    dt = train_loop(model, hp["arith_steps"], hp["arith_lr"], hp["arith_warmup"], next_batch,
+                    dict(hp, eval_every=hp["arith_eval_every"]), "arith", on_eval)
+    save(model, os.path.join(WORK, "arith.pt"), {"train_s": dt})
+    log(f"arith done in {dt:.0f}s")
+
+
+def stage_base(hp):
+    """Chat drafts (system prompt, question, chain) from the arith model: the format the runtime sends."""
+    torch.manual_seed(hp["seed"])
+    held, val, _ = heldout_and_val(hp)
+    tk = tokenizer()
+    qg = QGen(hp["seed"] + 1, held + val)
+    rng = random.Random(hp["seed"] + 2)
+    model, _ = load(os.path.join(WORK, "arith.pt"))
+    log(f"base: {hp['base_steps']} steps of {hp['batch']} chat drafts")
     vq = val[:150]
 
     next_batch = Bucketed(lambda: ids_mask(tk, draft_example(qg(), rng)), hp["batch"], random.Random(hp["seed"] + 3))
@@ -346,29 +405,8 @@ def stage_base(hp):
 
     dt = train_loop(model, hp["base_steps"], hp["base_lr"], hp["base_warmup"], next_batch,
                     dict(hp, eval_every=hp["base_eval_every"]), "base", on_eval)
-    save(model, os.path.join(WORK, "base1.pt"), {"train_s": dt})
-    log(f"base done in {dt:.0f}s")
-
-
-def stage_base2(hp):
-    """A second cosine cycle of draft training from base1.pt (warm restart: one cycle left the model far from
-    the target; see the card)."""
-    torch.manual_seed(hp["seed"] + 5)
-    held, val, _ = heldout_and_val(hp)
-    tk = tokenizer()
-    qg = QGen(hp["seed"] + 6, held + val)
-    rng = random.Random(hp["seed"] + 7)
-    model, _ = load(os.path.join(WORK, "base1.pt"))
-    vq = val[:150]
-    next_batch = Bucketed(lambda: ids_mask(tk, draft_example(qg(), rng)), hp["batch"], random.Random(hp["seed"] + 8))
-
-    def on_eval(step):
-        log(f"base2 step {step} val greedy {val_greedy(model, tk, vq):.3f}")
-
-    dt = train_loop(model, hp["base2_steps"], hp["base2_lr"], hp["base2_warmup"], next_batch,
-                    dict(hp, eval_every=hp["base_eval_every"]), "base2", on_eval)
     save(model, os.path.join(WORK, "base.pt"), {"train_s": dt})
-    log(f"base2 done in {dt:.0f}s")
+    log(f"base done in {dt:.0f}s")
 
 
 def stage_sample(hp):
@@ -503,26 +541,29 @@ def majority(answers):
             return a
 
 
-def gen_texts(model, tk, prompts, kind, temperature=0.0, seed=0, first_probs=None):
+def gen_texts(model, tk, prompts, kind, temperature=0.0, seed=0):
     ids = [tk.encode(p) for p in prompts]
-    r = G.fast_generate(model, ids, max_new=MAX_NEW[kind], temperature=temperature, seed=seed, first_probs=first_probs)
-    if first_probs is not None:
-        outs, fp = r
-        return [tk.decode(o) for o in outs], fp
+    r = G.fast_generate(model, ids, max_new=MAX_NEW[kind], temperature=temperature, seed=seed)
     return [tk.decode(o) for o in r]
+
+
+def verify_texts(model, tk, qs, claims):
+    """VERIFY_PROMPT on each claim, greedy; P(Yes) where the verdict was written (None: no verdict), as the runtime reads it."""
+    yes, no = tk.ids["Yes"], tk.ids["No"]
+    ids = [tk.encode(T.render_prompt(T.judged_conv(q, c.strip(), T.P["VERIFY_PROMPT"]))) for q, c in zip(qs, claims)]
+    outs, probs = G.fast_generate(model, ids, max_new=MAX_NEW["verify"], watch=[yes, no])
+    return [tk.decode(o) for o in outs], [G.verdict_p_yes(o, p, yes, no) for o, p in zip(outs, probs)]
 
 
 def run_pack(model, tk, qs, drafts, samples2=None):
     """Every instruct-pack step on the given drafts, as the runtime builds them. Returns dict of results."""
     truth = [str(T.answer_of(q)) for q in qs]
-    yes, no = tk.ids["Yes"], tk.ids["No"]
     res = {}
-    # verify (P(Yes) at the first position)
-    vt, fp = gen_texts(model, tk, [T.render_prompt(T.judged_conv(q, d.strip(), T.P["VERIFY_PROMPT"])) for q, d in zip(qs, drafts)],
-                       "verify", first_probs=[yes, no])
-    pyes = [a / (a + b) if a + b > 0 else 0.5 for a, b in fp]
-    res["verify"] = {"texts": vt, "p_yes": pyes, "parsed": [T.parse_verdict(t) is not None for t in vt],
-                     "first_is_yes_no": [t.startswith("Yes") or t.startswith("No") for t in vt]}
+    # verify (P(Yes) where the last-line verdict was written; a reply without one counts 0.5 and as unparsed)
+    vt, vp = verify_texts(model, tk, qs, drafts)
+    pyes = [0.5 if p is None else p for p in vp]
+    res["verify"] = {"texts": vt, "p_yes": pyes, "parsed": [p is not None for p in vp],
+                     "last_line_yes_no": [t.strip().split("\n")[-1].strip() in ("Yes", "No") for t in vt]}
     # critique
     ct = gen_texts(model, tk, [T.render_prompt(T.judged_conv(q, d.strip(), T.P["CRITIQUE_PROMPT"])) for q, d in zip(qs, drafts)], "critique")
     res["critique"] = {"texts": ct, "verdict": [T.parse_verdict(t) for t in ct],
@@ -605,16 +646,15 @@ def stage_eval(hp):
         for j in range(8):
             bq.append(qs[i])
             bd.append(samp[i * K + j])
-    _, bfp = gen_texts(model, tk, [T.render_prompt(T.judged_conv(q, d.strip(), T.P["VERIFY_PROMPT"])) for q, d in zip(bq, bd)],
-                       "verify", first_probs=[tk.ids["Yes"], tk.ids["No"]])
-    bpy = [a / (a + b) if a + b > 0 else 0.5 for a, b in bfp]
+    _, bvp = verify_texts(model, tk, bq, bd)
+    bpy = [0.5 if p is None else p for p in bvp]
     bo8 = []
     for i in range(nb):
         sc_i = bpy[i * 8:(i + 1) * 8]
         j = max(range(8), key=lambda j: sc_i[j])
         bo8.append(s_ans[i * K + j] == truth[i])
     parse = {k: sum(pk[k]["parsed"]) / max(1, len(pk[k]["parsed"])) for k in ["verify", "critique", "refine", "review", "reconcile", "wait"]}
-    parse["verify_first_token_yes_no"] = sum(pk["verify"]["first_is_yes_no"]) / len(qs)
+    parse["verify_last_line_yes_no"] = sum(pk["verify"]["last_line_yes_no"]) / len(qs)
     n = len(qs)
     ev = {
         "n": n, "ft_step": extra.get("ft_step"), "val_greedy": extra.get("val_greedy"), "ft_history": extra.get("history"),
@@ -692,7 +732,7 @@ def stage_export(hp):
     X.export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, sys.modules[__name__])
 
 
-STAGES = ["data", "base", "base2", "sample", "ft", "ft2", "eval", "export"]
+STAGES = ["data", "arith", "base", "sample", "ft", "ft2", "eval", "export"]
 
 
 def main():
@@ -704,7 +744,6 @@ def main():
     ap.add_argument("--set", action="append", default=[], help="override a hyper-parameter, key=value (JSON)")
     ap.add_argument("--work", default=None)
     args = ap.parse_args()
-    torch.set_num_threads(1)
     hp = dict(HP)
     if args.smoke:
         hp.update(SMOKE)
@@ -719,6 +758,7 @@ def main():
     for kv in args.set:
         k, v = kv.split("=", 1)
         hp[k] = json.loads(v)
+    torch.set_num_threads(hp["threads"])
     os.makedirs(WORK, exist_ok=True)
     stages = STAGES if args.all else (args.stage or [])
     tp = os.path.join(WORK, "timings.json")
