@@ -1,6 +1,7 @@
 /** Ask: a question, a strategy with its parameters, the live trace and the answer card. */
 import { isAbortError, AbortError, InvalidRequestError, MODEL_CATALOG, validateStrategy, type AnswerSpec, type CacheMode, type SamplingOptions, type SolveRequest } from '../browser.js';
 import { h, replace } from '../ui/dom.js';
+import { describeModel, modelOptions } from './model-choices.js';
 import { createResultView } from './result-view.js';
 import type { Session } from './session.js';
 import { createStrategyPicker } from './strategy-picker.js';
@@ -84,7 +85,10 @@ export function createAskView(session: Session, onSolved: () => void): HTMLEleme
   };
   showModel(MODEL_CATALOG[0]!.id);
   session.onChange((runtime) => {
-    if (runtime) showModel(runtime.info().model);
+    if (!runtime) return;
+    showModel(runtime.info().model);
+    // Kept while a model loads (nothing can be asked then), so a reload keeps the steps' model choices.
+    picker.setModels(modelOptions(runtime.info()));
   });
 
   let controller: AbortController | null = null;
@@ -131,7 +135,8 @@ export function createAskView(session: Session, onSolved: () => void): HTMLEleme
     resultView.pending('Thinking…');
     try {
       const result = await runtime.solve({ ...request, signal: mine.signal, onEvent: (e) => traceView.push(e) });
-      resultView.show(result);
+      const models = modelOptions(runtime.info());
+      resultView.show(result, (name) => describeModel(models, name));
       if (result.cached) traceView.showAll(result.trace, 'Served from the cache: the trace recorded when this answer was first computed.');
     } catch (error) {
       if (isAbortError(error)) resultView.error('Stopped.');

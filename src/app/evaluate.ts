@@ -9,6 +9,7 @@ import { createRoutingView } from './routing-view.js';
 import { createRunControls } from './run-controls.js';
 import type { Session } from './session.js';
 import { describeSpec } from './strategy-forms.js';
+import { modelOptions } from './model-choices.js';
 import { createStrategyPicker } from './strategy-picker.js';
 
 const DEFAULT_SPECS: StrategySpec[] = [
@@ -38,14 +39,16 @@ export function createEvaluateView(session: Session): HTMLElement {
     answerKind.value = entry?.answerKind ?? 'text';
   };
   showModel(MODEL_CATALOG[0]!.id);
-  session.onChange((runtime) => {
-    if (runtime) showModel(runtime.info().model);
-  });
 
   // Strategies
   const specs: StrategySpec[] = [...DEFAULT_SPECS];
   const specList = h('ul', { class: 'spec-list', id: 'eval-strategies', 'aria-label': 'Strategies to compare' });
   const picker = createStrategyPicker({ legend: 'Add a strategy', initial: { kind: 'cascade', signal: 'confidence-token', threshold: 0.7, then: { kind: 'self-consistency', n: 8 } } });
+  session.onChange((runtime) => {
+    if (!runtime) return;
+    showModel(runtime.info().model);
+    picker.setModels(modelOptions(runtime.info()));
+  });
   const addButton = h('button', { type: 'button', class: 'secondary', id: 'eval-add' }, 'Add to comparison');
   const pickerError = h('p', { class: 'form-error', role: 'alert', hidden: true });
 

@@ -1,6 +1,6 @@
 /** A confidence gauge: the value as a bar, the threshold it is judged against as a mark. */
 import { h } from '../ui/dom.js';
-import { formatPercent } from '../ui/format.js';
+import { formatPercent, formatPercentAgainst } from '../ui/format.js';
 
 export interface Gauge {
   element: HTMLElement;
@@ -22,7 +22,7 @@ export function createGauge(label = 'Confidence'): Gauge {
     element.dataset.state = !known ? 'unknown' : threshold === undefined ? 'plain' : value >= threshold ? 'above' : 'below';
     mark.hidden = threshold === undefined;
     if (threshold !== undefined) mark.style.left = `${Math.max(0, Math.min(1, threshold)) * 100}%`;
-    const text = known ? formatPercent(value) : 'n/a';
+    const text = known ? formatPercentAgainst(value, threshold) : 'n/a';
     caption.textContent = threshold === undefined ? text : `${text} vs threshold ${formatPercent(threshold)}`;
     bar.setAttribute('aria-valuetext', caption.textContent);
   }

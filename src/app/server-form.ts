@@ -40,7 +40,7 @@ export function createServerForm(): ServerForm {
     'details',
     { class: 'server-form', id: 'server-form' },
     h('summary', {}, 'Larger model on a server (optional)'),
-    h('p', { class: 'hint' }, 'An OpenAI-compatible server (vLLM, llama-server, Ollama…) that must allow this page’s origin (CORS). It loads beside the model above as "big", and Evaluate can then plot routing from one to the other. Leave the URL empty for none. The key is sent only to that server and is never stored.'),
+    h('p', { class: 'hint' }, 'An OpenAI-compatible server (vLLM, llama-server, Ollama…) that must allow this page’s origin (CORS). It loads beside the model above as "big": any strategy step can then run on it, and Evaluate can plot routing from one to the other. Leave the URL empty for none. The key is sent only to that server and is never stored.'),
     h(
       'div',
       { class: 'grid' },

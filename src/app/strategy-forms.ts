@@ -59,17 +59,22 @@ export function initialValues(kind: string): Values {
   return values;
 }
 
-/** A short human name for a spec, e.g. "self-consistency n=8" or "cascade signal=vote threshold=0.7 → greedy". */
+/**
+ * A short human name for a spec, e.g. "self-consistency n=8", "cascade signal=vote threshold=0.7 → greedy"
+ * or, for a step that names its model, "self-consistency n=4 on big".
+ */
 export function describeSpec(spec: StrategySpec): string {
   const nested = new Set(strategyInfo(spec.kind).fields.filter((f) => f.type === 'strategy').map((f) => f.key));
   const parts: string[] = [];
   const inner: string[] = [];
+  let model = '';
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'kind') continue;
     if (nested.has(key)) inner.push(describeSpec(value as StrategySpec));
+    else if (key === 'model') model = ` on ${String(value)}`;
     else parts.push(`${key}=${describeValue(value)}`);
   }
-  const head = parts.length ? `${spec.kind} ${parts.join(' ')}` : spec.kind;
+  const head = (parts.length ? `${spec.kind} ${parts.join(' ')}` : spec.kind) + model;
   return [head, ...inner].join(' → ');
 }
 

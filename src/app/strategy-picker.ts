@@ -1,6 +1,11 @@
-/** The strategy picker: a kind selector and the kind's parameter form, built from the library's strategy list. */
+/**
+ * The strategy picker: a kind selector and the kind's parameter form, built from the library's strategy
+ * list. Given the runtime's models (more than one), every step also names the model it runs on.
+ */
 import { MAX_SPEC_DEPTH, type StrategySpec, type VerifierKind, type VerifierSpec } from '../browser.js';
 import { h, replace, uid } from '../ui/dom.js';
+import type { ModelOption } from './model-choices.js';
+import { createModelSelect } from './model-select.js';
 import {
   strategyInfo,
   strategyInfos,
@@ -19,6 +24,18 @@ export interface StrategyPicker {
   spec(): StrategySpec;
   set(spec: StrategySpec): void;
   onChange(listener: () => void): void;
+  /** The runtime's models, the default first: with more than one, each step shows a Model select (none with one). */
+  setModels(models: readonly ModelOption[]): void;
+  /** The model this picker's step runs on when it names none (set by the enclosing picker). */
+  inherit(model: string): void;
+}
+
+export interface StrategyPickerOptions {
+  legend?: string;
+  initial?: StrategySpec;
+  depth?: number;
+  models?: readonly ModelOption[];
+  inherited?: string;
 }
 
 interface Control {
@@ -26,10 +43,22 @@ interface Control {
   element: HTMLElement;
   get(): unknown;
   set(value: unknown): void;
+  /** The model in effect where the control sits: a Model select's default, a nested picker's parent's model. */
+  inherit?(model: string): void;
 }
 
-export function createStrategyPicker(options: { legend?: string; initial?: StrategySpec; depth?: number } = {}): StrategyPicker {
+/** What a control needs from the picker that builds it. */
+interface ControlContext {
+  depth: number;
+  models: readonly ModelOption[];
+  inherited: string;
+  changed: () => void;
+}
+
+export function createStrategyPicker(options: StrategyPickerOptions = {}): StrategyPicker {
   const depth = options.depth ?? 1;
+  let models = options.models ?? [];
+  let inherited = options.inherited ?? models[0]?.name ?? '';
   const listeners: Array<() => void> = [];
   const changed = () => {
     refreshVisibility();
@@ -56,7 +85,9 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
     kindSelect.value = kind;
     const info = strategyInfo(kind);
     summary.textContent = info.summary;
-    controls = info.fields.map((field) => createControl(field, depth, changed));
+    // One model leaves nothing to choose: no Model select rather than a dead one.
+    const fields = info.fields.filter((field) => field.type !== 'model' || models.length > 1);
+    controls = fields.map((field) => createControl(field, { depth, models, inherited, changed }));
     for (const control of controls) {
       const value = values[control.field.key];
       if (value !== undefined) control.set(value);
@@ -74,6 +105,9 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
   function refreshVisibility(): void {
     const values = currentValues();
     for (const control of controls) control.element.hidden = !isShown(control.field, values);
+    // A nested step that names no model runs where this one does.
+    const here = typeof values.model === 'string' ? values.model : inherited;
+    for (const control of controls) if (control.field.type === 'strategy') control.inherit?.(here);
   }
 
   kindSelect.addEventListener('change', () => {
@@ -93,10 +127,21 @@ export function createStrategyPicker(options: { legend?: string; initial?: Strat
       changed();
     },
     onChange: (listener) => void listeners.push(listener),
+    setModels(list) {
+      models = list;
+      inherited = list[0]?.name ?? '';
+      render(kindSelect.value, currentValues());
+    },
+    inherit(model) {
+      inherited = model;
+      for (const control of controls) if (control.field.type === 'model') control.inherit?.(model);
+      refreshVisibility();
+    },
   };
 }
 
-function createControl(field: FieldSpec, depth: number, changed: () => void): Control {
+function createControl(field: FieldSpec, context: ControlContext): Control {
+  const { depth, changed } = context;
   const id = uid(`field-${field.key}`);
   const helpId = field.help ? uid('help') : undefined;
   const help = field.help ? h('p', { class: 'hint', id: helpId }, field.help) : null;
@@ -141,14 +186,20 @@ function createControl(field: FieldSpec, depth: number, changed: () => void): Co
     }
     case 'verifier':
       return verifierControl(field, id, help, changed);
+    case 'model': {
+      const select = createModelSelect({ id, key: field.key, label: field.label, models: context.models, inherited: context.inherited, top: depth === 1, changed });
+      return { field, ...select };
+    }
     case 'strategy': {
-      const nested = createStrategyPicker({ legend: field.label, initial: { kind: field.initial } as StrategySpec, depth: depth + 1 });
+      const { models, inherited } = context;
+      const nested = createStrategyPicker({ legend: field.label, initial: { kind: field.initial } as StrategySpec, depth: depth + 1, models, inherited });
       nested.onChange(changed);
       return {
         field,
         element: h('div', { class: 'nested' }, nested.element),
         get: () => nested.spec(),
         set: (value) => nested.set(value as StrategySpec),
+        inherit: (model) => nested.inherit(model),
       };
     }
   }

@@ -20,6 +20,8 @@ export function createTraceView(): TraceView {
   const list = h('ol', { class: 'trace-list', 'aria-label': 'Trace steps' });
   const element = h('div', { class: 'trace-view' }, note, live, list);
   const liveLines = new Map<number, HTMLElement>();
+  // The request's events so far: a route line says why it happened from the ones before it.
+  let seen: TraceEvent[] = [];
   let confidence: ConfidenceChart | null = null;
 
   function liveLine(index: number): HTMLElement {
@@ -60,7 +62,8 @@ export function createTraceView(): TraceView {
       confidence.add(event);
       return;
     }
-    const summary = summarizeEvent(event);
+    const summary = summarizeEvent(event, seen);
+    seen.push(event);
     const item = h(
       'li',
       { class: `trace-item tone-${summary.tone}`, 'data-type': event.type },
@@ -79,6 +82,7 @@ export function createTraceView(): TraceView {
   function reset(text = ''): void {
     dropLive();
     confidence = null;
+    seen = [];
     list.replaceChildren();
     note.textContent = text;
     note.hidden = text === '';

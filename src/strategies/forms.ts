@@ -27,6 +27,11 @@ export type StrategyField = FieldBase &
     | { type: 'select'; options: readonly string[]; initial?: string; placeholder?: string; required: boolean }
     | { type: 'verifier'; required: boolean }
     | { type: 'strategy'; initial: string }
+    /**
+     * Which of the runtime's models runs the step (`model` in the schema, see `stepModel()`). The options are
+     * the runtime's model names, so the form fills them in; left empty, the step runs where its parent does.
+     */
+    | { type: 'model'; required: false }
   );
 
 /** A strategy as the app's picker lists it. */
@@ -49,6 +54,8 @@ interface JsonProperty {
   exclusiveMaximum?: number;
   default?: unknown;
 }
+
+const MODEL_FIELD: StrategyField = { key: 'model', label: 'Model', type: 'model', required: false };
 
 const cache = new WeakMap<RegisteredStrategy, StrategyInfo>();
 
@@ -73,6 +80,9 @@ function describeStrategy(definition: RegisteredStrategy): StrategyInfo {
     if (!property) throw new EngineError(`strategy "${definition.kind}": form field "${key}" is not in its schema`);
     return describeField(key, form, property, form.required ?? required.has(key));
   });
+  // Every step may name its model (fields.ts `stepModel()`): offered where the schema has it, without each
+  // strategy writing the same form entry. First, because it says where the parameters below are spent.
+  if (properties.model?.type === 'string' && !('model' in definition.form)) fields.unshift(MODEL_FIELD);
   return { kind: definition.kind, label: definition.label, summary: definition.describe, nests: (definition.nested?.length ?? 0) > 0, fields };
 }
 

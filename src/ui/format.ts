@@ -20,6 +20,25 @@ export function formatPercent(value: number, digits = 0): string {
   return `${(value * 100).toFixed(digits)}%`;
 }
 
+/**
+ * Rounded down, for a value shown against a threshold it fell short of: rounding 0.9995 up to "1.00" (or
+ * "100%") against a threshold of 1 would read as if it had reached it. The epsilon undoes binary fractions
+ * (0.29 * 100 is 28.999…).
+ */
+export function formatShortOf(value: number, digits: number): string {
+  const scale = 10 ** digits;
+  return (Math.floor(value * scale + 1e-9) / scale).toFixed(digits);
+}
+
+/**
+ * A confidence judged against a threshold, or without one against certainty: rounded down where it fell
+ * short (see `formatShortOf`), so 0.9995 reads "99%" beside its threshold and beside the same reading shown
+ * with none — "100%" only for a certain answer.
+ */
+export function formatPercentAgainst(value: number, threshold: number | undefined): string {
+  return value < (threshold ?? 1) ? `${formatShortOf(value * 100, 0)}%` : formatPercent(value);
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }

@@ -3,7 +3,8 @@
  * returns strings, and the views put them in the page as text.
  */
 import type { SolveResult, TraceEvent } from '../browser.js';
-import { formatPercent } from './format.js';
+import { formatPercent, formatPercentAgainst } from './format.js';
+import { escalationCause, routeLine, shortfall, shortReading } from './route-text.js';
 
 export interface EventSummary {
   /** A short tag: "Sample 3", "Vote", "Verify". */
@@ -20,7 +21,8 @@ const show = (answer: string | null) => (answer === null ? 'no answer' : answer)
 /** Model text worth showing beside its answer: not when it is just the answer again. */
 const textBeside = (text: string, answer: string | null) => (text.trim() === (answer ?? '').trim() ? undefined : text);
 
-export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'result' }>): EventSummary {
+/** `before`: the request's events so far, for the events that read their cause there (a route after an escalation). */
+export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'result' }>, before: readonly TraceEvent[] = []): EventSummary {
   switch (event.type) {
     case 'draft':
       return { title: 'Draft', line: `→ ${show(event.answer)} (${event.tokens} tokens)`, text: textBeside(event.text, event.answer), tone: 'neutral' };
@@ -64,15 +66,15 @@ export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'res
         tone: event.stopped ? 'bad' : 'neutral',
       };
     case 'route':
-      return { title: 'Route', line: `${event.from} → ${event.to}`, text: event.reason, tone: 'neutral' };
+      return { title: 'Route', ...routeLine(event, before), tone: 'neutral' };
     case 'error':
       return { title: 'Failed', line: `${event.model}: ${event.name}${event.status !== null ? ` (HTTP ${event.status})` : ''}`, text: event.message, tone: 'bad' };
     case 'decision':
-      return { title: 'Decision', line: `${event.choice}: ${event.reason}`, tone: 'good' };
+      return { title: 'Decision', line: `${event.choice}: ${decisionReason(event, before)}`, tone: 'good' };
     case 'confidence':
       return {
         title: 'Confidence',
-        line: `${event.signal} ${event.value === null ? 'n/a' : formatPercent(event.value)}${event.threshold !== undefined ? ` (threshold ${formatPercent(event.threshold)})` : ''}`,
+        line: `${event.signal} ${event.value === null ? 'n/a' : formatPercentAgainst(event.value, event.threshold)}${event.threshold !== undefined ? ` (threshold ${formatPercent(event.threshold)})` : ''}`,
         tone: event.value === null || event.threshold === undefined ? 'neutral' : event.value >= event.threshold ? 'good' : 'bad',
       };
     case 'stop':
@@ -80,13 +82,35 @@ export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'res
   }
 }
 
-/** The last decision in a result's trace, or a sentence saying how the strategy arrived at its answer. */
+/**
+ * A decision's reason. A cascade's escalation is told from the reading before it, which holds the value
+ * exactly: the cascade's own words round it (0.9995 against 1 reads "1.000 < 1").
+ */
+function decisionReason(event: Extract<TraceEvent, { type: 'decision' }>, before: readonly TraceEvent[]): string {
+  const reading = shortReading(before);
+  return reading && reading.value !== null ? shortfall(reading, 'the draft') : event.reason;
+}
+
+/**
+ * How the answer was reached: the last decision, vote or draft; after a route, of the steps on the model
+ * routed to, said after why it went there ("escalated from local to big because …; majority of …").
+ */
 export function explainResult(result: SolveResult): string {
-  const decision = [...result.trace].reverse().find((e) => e.type === 'decision');
-  if (decision && decision.type === 'decision') return decision.reason;
-  const vote = [...result.trace].reverse().find((e) => e.type === 'vote');
-  if (vote && vote.type === 'vote') return `majority of the samples (${formatPercent(vote.share)} agree)`;
-  if (result.trace.some((e) => e.type === 'draft')) return 'the greedy draft';
+  const at = result.trace.findLastIndex((e) => e.type === 'route');
+  const route = result.trace[at];
+  if (route?.type !== 'route') return explainSteps(result.trace, result);
+  const before = result.trace.slice(0, at);
+  const where = escalationCause(before) ? routeLine(route, before).line : `ran on ${route.to}`;
+  return `${where}; ${explainSteps(result.trace.slice(at + 1), result)}`;
+}
+
+function explainSteps(trace: readonly TraceEvent[], result: SolveResult): string {
+  const at = trace.findLastIndex((e) => e.type === 'decision');
+  const decision = trace[at];
+  if (decision?.type === 'decision') return decisionReason(decision, trace.slice(0, at));
+  const vote = trace.findLast((e) => e.type === 'vote');
+  if (vote?.type === 'vote') return `majority of the samples (${formatPercent(vote.share)} agree)`;
+  if (trace.some((e) => e.type === 'draft')) return 'the greedy draft';
   return result.cached ? 'served from the cache' : `${result.strategy.kind} result`;
 }
 

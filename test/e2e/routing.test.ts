@@ -1,15 +1,13 @@
-import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonl, spread } from '../../src/app/eval-data.js';
 import { sameAnswer } from '../../src/app/eval-runner.js';
 import { ROUTING_THRESHOLDS, routingStudy, type RoutedQuestion } from '../../src/confidence/routing-curve.js';
-import { tinyArithModel } from '../helpers/openai-fixture-models.js';
-import { startOpenAIServer, type FixtureServer } from '../helpers/openai-server.js';
-import { launchBrowser, screenshot, SCREENSHOTS, watchErrors } from './support/browser.js';
-import { serveBuild, type StaticServer } from './support/server.js';
+import type { FixtureServer } from '../helpers/openai-server.js';
+import { screenshot, SCREENSHOTS } from './support/browser.js';
+import { loadWithServer as load, openAppWithServer, refusingPort, type AppWithServer } from './support/server-model.js';
 
 /**
  * The Evaluate tab's routing curve, as a person makes it: load tiny-arith on the device with a larger
@@ -24,45 +22,19 @@ const KEY = 'sk-e2e-routing-key';
 const WRONG_KEY = 'sk-e2e-wrong-key-000';
 const QUESTIONS = 20;
 
-let site: StaticServer;
+let app: AppWithServer;
 let api: FixtureServer;
-let browser: Browser;
 let page: Page;
 let errors: string[];
 
-/** A loopback port nothing listens on: connections to it are refused at once. */
-async function refusingPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function loadWithServer(baseUrl: string, apiKey: string): Promise<void> {
-  if (!(await page.locator('#server-form').evaluate((d) => (d as HTMLDetailsElement).open))) await page.click('#server-form summary');
-  await page.fill('#server-url', baseUrl);
-  await page.fill('#server-model', 'tiny-arith');
-  await page.selectOption('#server-family', 'tiny-arith');
-  await page.fill('#server-key', apiKey);
-  await page.click('#model-load');
-  await page.waitForSelector('#model-status[data-state="ready"], #model-status[data-state="error"]', { timeout: 90_000 });
-}
+const loadWithServer = (baseUrl: string, apiKey: string) => load(page, baseUrl, apiKey);
 
 beforeAll(async () => {
-  site = await serveBuild();
-  api = await startOpenAIServer({ mode: 'vllm', model: await tinyArithModel(), modelName: 'tiny-arith', apiKey: KEY });
-  browser = await launchBrowser({ webgpu: false });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = watchErrors(page);
-  await page.goto(site.url);
-  await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
+  app = await openAppWithServer(KEY);
+  ({ api, page, errors } = app);
   await page.click('#tab-evaluate');
 });
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([site?.close(), api?.close()]);
-});
+afterAll(() => app?.close());
 
 describe('routing in the Evaluate tab', () => {
   it('without a server model, says how to add one instead of offering a dead control', async () => {
