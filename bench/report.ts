@@ -61,16 +61,20 @@ interface Strategies {
   rows: StrategyRow[];
 }
 
-// BENCH_FROM_JSON=1 redraws the page and the plot from the last run's JSON without measuring again.
-const previous = process.env.BENCH_FROM_JSON
-  ? (JSON.parse(readFileSync(join(DOCS, 'benchmarks.json'), 'utf8')) as { coreNode: Core; coreBrowser: Core; strategies: Strategies; prefill: Prefill; routing: Routing; reasoner?: Strategies })
-  : null;
-const coreNode = previous?.coreNode ?? runJson<Core>('bench/core-node.ts');
-const coreBrowser = previous?.coreBrowser ?? runJson<Core>('bench/core-browser.ts');
-const prefill = previous?.prefill ?? runJson<Prefill>('bench/prefill-node.ts');
-const routing = previous?.routing ?? runJson<Routing>('bench/routing-node.ts');
-const strategies = previous?.strategies ?? runJson<Strategies>('bench/strategies-node.ts');
-const reasoner = previous ? previous.reasoner : existsSync(join(ROOT, 'public/models/tiny-reasoner/config.json')) ? runJson<Strategies>('bench/reasoner-node.ts') : undefined;
+// BENCH_FROM_JSON=1 redraws the page and the plot from the last run's JSON without measuring again;
+// BENCH_ONLY=reasoner,routing measures only the named sections and keeps the last run's figures for the rest
+// (sections: coreNode, coreBrowser, prefill, routing, strategies, reasoner).
+type Sections = { coreNode: Core; coreBrowser: Core; strategies: Strategies; prefill: Prefill; routing: Routing; reasoner?: Strategies };
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
+const previous = process.env.BENCH_FROM_JSON || only ? (JSON.parse(readFileSync(join(DOCS, 'benchmarks.json'), 'utf8')) as Sections) : null;
+const measure = <K extends keyof Sections>(section: K, script: string): Sections[K] =>
+  previous && !only?.has(section) ? previous[section] : runJson<NonNullable<Sections[K]>>(script);
+const coreNode = measure('coreNode', 'bench/core-node.ts');
+const coreBrowser = measure('coreBrowser', 'bench/core-browser.ts');
+const prefill = measure('prefill', 'bench/prefill-node.ts');
+const routing = measure('routing', 'bench/routing-node.ts');
+const strategies = measure('strategies', 'bench/strategies-node.ts');
+const reasoner = existsSync(join(ROOT, 'public/models/tiny-reasoner/config.json')) ? measure('reasoner', 'bench/reasoner-node.ts') : undefined;
 const before = JSON.parse(readFileSync(join(DOCS, 'benchmarks-before.json'), 'utf8')) as Before;
 
 mkdirSync(DOCS, { recursive: true });

@@ -12,6 +12,9 @@ import { majorityVote } from './vote.js';
 
 const DEFAULT_VOTES = 5;
 
+/** Three decimals rounded toward the side of the threshold the value is on: 0.9995 below 1 reads "0.999 < 1", not "1.000 < 1". */
+const shown = (value: number, toward: 'up' | 'down') => ((toward === 'up' ? Math.ceil : Math.floor)(value * 1000) / 1000).toFixed(3);
+
 export type CascadeSignal = 'confidence-token' | 'logprob' | 'self-verify' | 'vote';
 
 /** Answer cheaply; return at once when the signal reaches `threshold`, else run `then`. */
@@ -70,14 +73,14 @@ async function cascade(spec: ResolvedCascade, ctx: StrategyContext, path: string
   }
   ctx.emit({ type: 'confidence', signal: spec.signal, value, threshold: spec.threshold });
   if (value !== null && value >= spec.threshold) {
-    ctx.emit({ type: 'decision', choice: String(cheap.answer), reason: `${spec.signal} ${value.toFixed(3)} >= ${spec.threshold}: accept without escalating` });
+    ctx.emit({ type: 'decision', choice: String(cheap.answer), reason: `${spec.signal} ${shown(value, 'up')} >= ${spec.threshold}: accept without escalating` });
     ctx.emit({ type: 'stop', rule: 'cascade-accept', reason: `${spec.signal} reached the threshold`, numbers: { value, threshold: spec.threshold } });
     return { ...cheap, confidence: value };
   }
   ctx.emit({
     type: 'decision',
     choice: `escalate to ${spec.then.kind}`,
-    reason: value === null ? `no ${spec.signal} value for the draft` : `${spec.signal} ${value.toFixed(3)} < ${spec.threshold}`,
+    reason: value === null ? `no ${spec.signal} value for the draft` : `${spec.signal} ${shown(value, 'down')} < ${spec.threshold}`,
   });
   const remote = spec.then.model !== undefined && spec.then.model !== ctx.model;
   let fallback: StrategyOutcome;

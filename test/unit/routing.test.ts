@@ -60,6 +60,15 @@ describe('routing between models', () => {
     expect(route).toMatchObject({ from: 'small', to: 'big', reason: expect.stringContaining('strategy.then') });
   });
 
+  it('states the signal on the side of the threshold it is on: 0.9995 below 1 is not "1.000 < 1"', async () => {
+    const { runtime } = twoModels({ smallConfidence: 0.9995 });
+    const result = await runtime.solve({ prompt: '347+589', answer: { kind: 'number' }, strategy: escalate(1) });
+    const decision = result.trace.find((e) => e.type === 'decision');
+    expect(decision).toMatchObject({ reason: 'confidence-token 0.999 < 1' });
+    const accepted = await twoModels({ smallConfidence: 0.5995 }).runtime.solve({ prompt: '347+589', answer: { kind: 'number' }, strategy: escalate(0.5995) });
+    expect(accepted.trace.find((e) => e.type === 'decision')).toMatchObject({ reason: expect.stringMatching(/^confidence-token 0\.600 >= 0\.5995/) });
+  });
+
   it('keeps the device answer when the escalation fails, marks it, records the typed error, and does not cache it', async () => {
     const { runtime, bigEngine } = twoModels({ smallConfidence: 0.2, bigFails: () => new RemoteEngineError('POST /v1/chat/completions: HTTP 401', { status: 401, retryable: false }) });
     const request = { prompt: '347+589', answer: { kind: 'number' as const }, strategy: escalate(0.6) };
