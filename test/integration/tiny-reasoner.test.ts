@@ -21,7 +21,8 @@ afterAll(async () => {
   await runtime?.dispose();
 });
 
-describe('tiny-reasoner through the runtime', () => {
+// Whole held-out passes on one CPU core: minutes, not the suite's default two.
+describe('tiny-reasoner through the runtime', { timeout: 360_000 }, () => {
   it('runs as an instruct model: ChatML, the pack’s system prompt, its tuned temperature', () => {
     const info = runtime.info();
     expect(info.model).toBe('tiny-reasoner');
@@ -56,7 +57,7 @@ describe('tiny-reasoner through the runtime', () => {
       const first = result.trace.find((e) => e.type === 'sample' && e.index === 0);
       single += first?.type === 'sample' && first.answer === item.answer ? 1 : 0;
     }
-    // The card: one sample at T=0.3 is right 30 % of the time, the vote of 8 39 %.
+    // The card: one sample at T=0.3 is right 36.2 % of the time, the vote of 8 44.7 %.
     expect(vote - single, `vote ${vote}, single sample ${single}`).toBeGreaterThanOrEqual(Math.round(0.05 * items.length));
   });
 
@@ -79,14 +80,14 @@ describe('tiny-reasoner through the runtime', () => {
         for (const e of result.trace) {
           if (e.type === 'verify' && e.by === 'self-verify') {
             count('verify', e.verdict !== null);
-            count('verify: P(Yes) at the first token', e.score !== null);
+            count('verify: P(Yes) where the verdict was written', e.score !== null);
           }
           if (e.type === 'critique') count('critique', e.says !== 'unclear');
           if (e.type === 'revise') count(spec.kind === 'wait' ? 'nudge' : 'refine, review or reconcile', e.to !== null);
         }
       }
     }
-    for (const step of ['verify', 'verify: P(Yes) at the first token', 'critique', 'refine, review or reconcile', 'nudge']) {
+    for (const step of ['verify', 'verify: P(Yes) where the verdict was written', 'critique', 'refine, review or reconcile', 'nudge']) {
       const t = tally[step];
       expect(t, step).toBeDefined();
       expect(t!.ok / t!.all, `${step}: ${t!.ok}/${t!.all}`).toBeGreaterThanOrEqual(0.95);

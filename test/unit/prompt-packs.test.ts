@@ -11,7 +11,7 @@ import { scriptedEngine, type Script } from '../helpers/scripted-engine.js';
 const number = { kind: 'number' } as const;
 const pack = instructPack('qwen');
 
-/** The scripted engine reports watched log-probs on the last step; an instruct verdict is read at the first. */
+/** With `pYes`, verification calls get a worked reply ending in the verdict, whose P(Yes) is `pYes(messages)`. */
 function instructRuntime(script: Script, pYes?: (messages: ChatMessage[]) => number) {
   const inner = scriptedEngine(script);
   const engine: Engine & { calls: GenerateParams[] } = {
@@ -20,11 +20,15 @@ function instructRuntime(script: Script, pYes?: (messages: ChatMessage[]) => num
     async generate(params) {
       const out = await inner.generate(params);
       if (pYes && params.watchTokens?.includes('Yes') && 'messages' in params.prompt) {
+        // A verification reply as VERIFY_PROMPT asks for it: some working, the verdict on the last line.
         const p = pYes(params.prompt.messages);
-        for (const g of out.generations) {
-          for (const s of g.steps) delete s.watched;
-          if (g.steps[0]) g.steps[0].watched = { Yes: Math.log(p), No: Math.log(1 - p) };
-        }
+        const verdict = p >= 0.5 ? 'Yes' : 'No';
+        const watched = { Yes: Math.log(p), No: Math.log(1 - p) };
+        out.generations = out.generations.map(() => ({
+          text: `I worked it out.\n${verdict}`,
+          steps: [...['I', ' worked', ' it', ' out', '.', '\n'].map((token) => ({ token, logprob: Math.log(0.9) })), { token: verdict, logprob: Math.log(0.9), watched }],
+          finishReason: 'stop' as const,
+        }));
       }
       return out;
     },
@@ -55,7 +59,7 @@ describe('verdict parsing', () => {
 });
 
 describe('instruct pack prompts', () => {
-  it('self-verification sends the question and the proposed answer, and reads P(Yes) at the first token', async () => {
+  it('self-verification sends the question and the proposed answer, and reads the verdict on the last line', async () => {
     const { engine, runtime } = instructRuntime(
       ({ prompt }) => ('messages' in prompt && prompt.messages.at(-1)!.content.includes(VERIFY_PROMPT) ? 'No, it is 936.' : 'So the sum is 946.'),
       () => 0.2,
@@ -69,6 +73,29 @@ describe('instruct pack prompts', () => {
       content: `Question:\nWhat is 347 + 589?\n\nProposed answer:\nSo the sum is 946.\n\n${VERIFY_PROMPT}`,
     });
     expect(r.trace.find((e) => e.type === 'verify')).toMatchObject({ answer: '946', verdict: false, score: expect.closeTo(0.2, 6) });
+  });
+
+  it('self-verification reads the verdict and P(Yes) where the model wrote its last "Yes"/"No", after its working', async () => {
+    const inner = scriptedEngine(({ prompt }) =>
+      'messages' in prompt && prompt.messages.at(-1)!.content.includes(VERIFY_PROMPT) ? 'No carry: 347+589=936, not 946.\nNo' : 'So the sum is 946.',
+    );
+    // Word-sized tokens, as real tokenizers give "Yes"/"No"; each position reports its own P(Yes).
+    const engine: Engine = {
+      ...inner,
+      async generate(params) {
+        const out = await inner.generate(params);
+        for (const g of out.generations) {
+          const words = g.text.split(/(?=\s)/);
+          g.steps = words.map((token, i) => ({ token, logprob: Math.log(0.9), watched: { Yes: Math.log((i + 1) / 100), No: Math.log(1 - (i + 1) / 100) } }));
+        }
+        return out;
+      },
+    };
+    const runtime = createLocalRuntime({ engine, model: findModel('tiny-arith'), store: null, pack });
+    const r = await runtime.solve({ prompt: 'What is 347 + 589?', answer: number, strategy: { kind: 'best-of-n', n: 1, scorer: 'self-verify' } });
+    const words = 'No carry: 347+589=936, not 946.\nNo'.split(/(?=\s)/).length;
+    expect(r.trace.find((e) => e.type === 'verify')).toMatchObject({ verdict: false, score: expect.closeTo(words / 100, 6) });
+    expect(pack.verify([{ role: 'user', content: 'q' }], { text: 'a', answer: 'a' }).maxTokens).toBeGreaterThanOrEqual(256);
   });
 
   it('critique and refinement: feedback goes back to the model as a new turn', async () => {

@@ -128,8 +128,10 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
              "(eos), `<|endoftext|>` pads. The Python encoder used for training is checked against transformers.js on "
              "2,100 conversations (identical ids, lossless decode).\n")
     L.append("## Training (one command, fixed seeds)\n")
-    L.append(f"1. base: {hp['base_steps']} AdamW steps × {hp['batch']} drafts (system prompt + question → chain), lr "
-             f"{hp['base_lr']} cosine; loss on the assistant reply only.")
+    L.append(f"1. arith: {hp['arith_steps']} AdamW steps × {hp['arith_batch']} compact examples (question ⏎ chain, no chat "
+             f"wrapper), lr {hp['arith_lr']} cosine, from scratch; then base: {hp['base_steps']} steps × {hp['batch']} chat "
+             f"drafts (system prompt + question → chain), lr {hp['base_lr']} cosine; loss on the chain / assistant reply "
+             "only; the prefix every row of a batch shares (the system prompt) runs once and is broadcast to the rows.")
     L.append(f"2. own answers: the base model answers {hp['sample_n']} fresh questions greedily and {hp['sample_k']}× at "
              f"T={hp['sample_T']}.")
     L.append(f"3. pack fine-tune: {hp['ft_steps']} steps × {hp['ft_batch']}, lr {hp['ft_lr']}, mix "

@@ -28,12 +28,26 @@ def q4_blocks(w):
     assert K % BLOCK == 0, (K, BLOCK)
     nb = K // BLOCK
     wt = w.T.reshape(N, nb, BLOCK).astype(np.float32)
-    mn = np.minimum(wt.min(-1), 0.0)
-    mx = np.maximum(wt.max(-1), 0.0)
-    scale = (mx - mn) / 15.0
-    scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-    zp = np.clip(np.round(-mn / scale), 0, 15).astype(np.uint8)
-    q = np.clip(np.round(wt / scale[..., None]) + zp[..., None], 0, 15).astype(np.uint8)
+    mn0 = np.minimum(wt.min(-1), 0.0)
+    mx0 = np.maximum(wt.max(-1), 0.0)
+
+    def grid(shrink):
+        mn, mx = mn0 * shrink, mx0 * shrink
+        scale = ((mx - mn) / 15.0).astype(np.float32)
+        scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
+        zp = np.clip(np.round(-mn / scale), 0, 15).astype(np.uint8)
+        q = np.clip(np.round(wt / scale[..., None]) + zp[..., None], 0, 15).astype(np.uint8)
+        err = (((q.astype(np.float32) - zp[..., None]) * scale[..., None] - wt) ** 2).sum(-1)
+        return scale, zp, q, err
+
+    # Per block, the clipping of the min/max range with the least squared error (round-to-nearest with a clip
+    # search, as llama.cpp's and AWQ's quantizers do): one outlier no longer spends the 16 levels of its block.
+    scale, zp, q, err = grid(1.0)
+    for shrink in np.arange(0.98, 0.59, -0.02):
+        s2, z2, q2, e2 = grid(shrink)
+        better = e2 < err
+        scale, zp, err = np.where(better, s2, scale), np.where(better, z2, zp), np.where(better, e2, err)
+        q = np.where(better[..., None], q2, q)
     packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)  # [N, nb, 16], even element in the low nibble
     deq = ((q.astype(np.float32) - zp[..., None].astype(np.float32)) * scale[..., None]).reshape(N, K).T
     nzb = (nb + 1) // 2

@@ -43,12 +43,13 @@ HP = dict(
     sample_n=2000, sample_k=3, sample_T=0.8,
     ft_batch=32, ft_steps=400, ft_lr=5e-4, ft_warmup=20,
     ft2_steps=200, ft2_lr=2e-4, ft2_warmup=10, ft2_mix=(0.45, 0.20, 0.07, 0.05, 0.08, 0.04, 0.11),
+    ft3_steps=120, ft3_lr=2e-4, ft3_warmup=5, ft3_mix=(0.40, 0.35, 0.05, 0.04, 0.06, 0.03, 0.07), ft3_revision_share=0.5,
     # ft mix: draft, verify, critique, refine, review, reconcile, wait
     ft_mix=(0.35, 0.25, 0.08, 0.06, 0.09, 0.05, 0.12),
-    eval_every=100, weight_decay=0.05, target_greedy=0.72, sc_T=0.8, scan_T=[0.3, 0.5, 0.8],
+    eval_every=100, weight_decay=0.05, target_greedy=0.72, sc_T=0.5, scan_T=[0.3, 0.5],
 )
 SMOKE = dict(heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
-             sample_k=2, ft_steps=30, ft2_steps=20, ft_warmup=5, eval_every=20, base_eval_every=20)
+             sample_k=2, ft_steps=30, ft2_steps=20, ft3_steps=10, ft_warmup=5, eval_every=20, base_eval_every=20)
 FT_KINDS = ["draft", "verify", "critique", "refine", "review", "reconcile", "wait"]
 MAX_NEW = dict(draft=90, verify=100, critique=110, refine=90, review=160, reconcile=90, wait=160)
 
@@ -455,13 +456,30 @@ def stage_ft(hp):
     run_ft(hp, "base.pt", "ft1.pt", hp["ft_steps"], hp["ft_lr"], hp["ft_warmup"], hp["ft_mix"], "ft", 30)
 
 
+def stage_ft3(hp):
+    """Verification of revisions: the runtime's trust rule asks VERIFY_PROMPT about a Wait continuation or an IoE
+    review as well as about drafts, and a model that has only judged drafts answers those with an "Answer:" line
+    instead of a verdict (8 of 126 verifications in the Node pack test before this stage)."""
+    run_ft(hp, "ft2.pt", "final.pt", hp["ft3_steps"], hp["ft3_lr"], hp["ft3_warmup"], hp["ft3_mix"], "ft3", 70,
+           revisions=hp["ft3_revision_share"])
+
+
 def stage_ft2(hp):
     """A second, gentler pack fine-tune cycle from ft1.pt (the first one's high learning rate set the drafts back
     from ~40% to ~10% before they recovered; see the card)."""
-    run_ft(hp, "ft1.pt", "final.pt", hp["ft2_steps"], hp["ft2_lr"], hp["ft2_warmup"], hp["ft2_mix"], "ft2", 50)
+    run_ft(hp, "ft1.pt", "ft2.pt", hp["ft2_steps"], hp["ft2_lr"], hp["ft2_warmup"], hp["ft2_mix"], "ft2", 50)
 
 
-def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off):
+def revision_claim(q, a, b, rng):
+    """A revision as the runtime hands it to VERIFY_PROMPT: the draft and its Wait continuation, or an IoE review."""
+    d_ans, b_ans = T.extract_number(a) or "", T.extract_number(b) or ""
+    _, c3 = T.random_chain(q, rng, exclude=T.guess_plan(q, a))
+    if rng.random() < 0.5:
+        return a + T.P["WAIT_NUDGE"] + wait_body(d_ans, b, b_ans, c3)
+    return T.recheck_reply(d_ans, b, b_ans, c3)
+
+
+def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off, revisions=0.0):
     torch.manual_seed(hp["seed"] + seed_off)
     held, val, _ = heldout_and_val(hp)
     tk = tokenizer()
@@ -484,6 +502,8 @@ def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off):
             bok = T.extract_number(b) == str(T.answer_of(q))
         else:
             q, a, aok, b, bok = rng.choice(src)
+        if kind == "verify" and rng.random() < revisions:
+            a = revision_claim(q, a, b, rng)
         plan = T.guess_plan(q, a)
         exs = dict(build_examples(q, a, b, plan, rng, claim2_ok=bok, only=kind))
         return exs.get(kind)
@@ -732,7 +752,7 @@ def stage_export(hp):
     X.export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, sys.modules[__name__])
 
 
-STAGES = ["data", "arith", "base", "sample", "ft", "ft2", "eval", "export"]
+STAGES = ["data", "arith", "base", "sample", "ft", "ft2", "ft3", "eval", "export"]
 
 
 def main():
