@@ -4,76 +4,6 @@ import torch
 from tok import PAD, IM_END_ID
 
 
-@torch.no_grad()
-def generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256, first_probs=None, stop=IM_END_ID):
-    """prompts: list of id lists. Returns list of generated id lists (up to, excluding, <|im_end|>).
-    Prompts are sorted by length and left padded within a batch. first_probs: list of token ids whose
-    probabilities at the first generated position are returned too (as a list of lists)."""
-    model.eval()
-    g = torch.Generator().manual_seed(seed)
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-    out = [None] * len(prompts)
-    fp_out = [None] * len(prompts)
-    for s in range(0, len(order), batch):
-        chunk = order[s:s + batch]
-        B = len(chunk)
-        L = max(len(prompts[i]) for i in chunk)
-        ids = torch.full((B, L), PAD, dtype=torch.long)
-        am = torch.zeros(B, L, dtype=torch.long)
-        for j, i in enumerate(chunk):
-            p = prompts[i]
-            ids[j, L - len(p):] = torch.tensor(p)
-            am[j, L - len(p):] = 1
-        pos = (am.cumsum(1) - 1).clamp(min=0)
-        logits, past = model(ids, am, pos, None)
-        last = logits[:, -1, :]
-        if first_probs is not None:
-            pr = torch.softmax(last, -1)[:, first_probs].tolist()
-            for j, i in enumerate(chunk):
-                fp_out[i] = pr[j]
-        gen = torch.full((B, max_new), stop, dtype=torch.long)
-        done = torch.zeros(B, dtype=torch.bool)
-        nextpos = pos[:, -1] + 1
-        watched = []
-        for step in range(max_new):
-            if watch is not None:
-                watched.append(torch.softmax(last, -1)[:, watch])
-            if temperature and temperature > 0:
-                probs = torch.softmax(last / temperature, dim=-1)
-                nxt = torch.multinomial(probs, 1, generator=g).squeeze(1)
-            else:
-                nxt = last.argmax(-1)
-            nxt = torch.where(done, torch.full_like(nxt, stop), nxt)
-            gen[:, step] = nxt
-            done = done | (nxt == stop)
-            if bool(done.all()):
-                break
-            am = torch.cat([am, torch.ones(B, 1, dtype=torch.long)], 1)
-            logits, past = model(nxt.unsqueeze(1), am, nextpos.unsqueeze(1), past)
-            nextpos = nextpos + 1
-            last = logits[:, -1, :]
-        gl = gen.tolist()
-        wl = torch.stack(watched, 1).tolist() if watch is not None else None  # B, steps, len(watch)
-        for j, i in enumerate(chunk):
-            row = gl[j]
-            out[i] = row[:row.index(stop)] if stop in row else row
-            if watch is not None:
-                fp_out[i] = wl[j][:len(out[i])]
-    if first_probs is not None or watch is not None:
-        return out, fp_out
-    return out
-
-
-def verdict_p_yes(ids, probs, yes, no):
-    """The runtime's readJudgement (src/prompts/instruct.ts): P(Yes) / (P(Yes) + P(No)) at the last position where
-    "Yes" or "No" was written; None where the reply has neither."""
-    for k in range(len(ids) - 1, -1, -1):
-        if ids[k] in (yes, no):
-            a, b = probs[k]
-            return a / (a + b) if a + b > 0 else 0.5
-    return None
-
-
 def auroc(scores, labels):
     pairs = sorted(zip(scores, labels))
     n_pos = sum(labels)
@@ -97,8 +27,11 @@ def _rope(x, cos, sin):
 
 @torch.no_grad()
 def fast_generate(model, prompts, max_new=80, temperature=0.0, seed=0, batch=256, first_probs=None, stop=IM_END_ID, watch=None):
-    """The same as generate() (same math as model.forward), with a preallocated KV cache written in place
-    (model.forward concatenates the cache at every step, which dominates the time for long prompts)."""
+    """prompts: list of id lists. Returns the generated id lists (up to, excluding, `stop`). Prompts are sorted by
+    length and left padded within a batch; the math is model.forward's, with a preallocated KV cache written in
+    place (model.forward concatenates the cache at every step, which dominates the time for long prompts).
+    first_probs: token ids whose probabilities at the first generated position are returned too; watch: token ids
+    whose probabilities at every generated position are returned (for verdict_p_yes)."""
     import math
     model.eval()
     c = model.config
