@@ -189,6 +189,8 @@ export interface RuntimeInfo {
   /** Why the device differs from the one asked for, e.g. "WebGPU unavailable: no adapter; using WASM". */
   fallback: string | null;
   capabilities: Capabilities;
+  /** The weight variant loaded where the id does not say it (transformers.js: the ONNX dtype, 'fp32' or 'q4'…). */
+  weights?: string;
   worker: boolean;
   /** Every model the runtime holds, by its name (the first is the default: the fields above). */
   models: Record<string, ModelInfo>;
@@ -202,6 +204,7 @@ export interface ModelInfo {
   device: Device;
   fallback: string | null;
   capabilities: Capabilities;
+  weights?: string;
 }
 
 export interface ProgressEvent {

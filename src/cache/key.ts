@@ -46,6 +46,8 @@ export interface CacheKeyParts {
   model: string;
   revision: string;
   engine: string;
+  /** Present where the model id does not say which weights ran (see EngineInfo.weights). */
+  weights?: string;
   strategy: unknown;
   answer: unknown;
   sampling: unknown;

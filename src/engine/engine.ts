@@ -75,6 +75,11 @@ export interface EngineInfo {
   device: Device;
   fallback: string | null;
   capabilities: Capabilities;
+  /**
+   * Which weights were loaded, where the model id does not say it: transformers.js' ONNX dtype ('fp32', 'q4'…).
+   * The same id on another dtype gives other answers, so results are cached by it too.
+   */
+  weights?: string;
 }
 
 /**

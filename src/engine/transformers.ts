@@ -33,11 +33,12 @@ export async function createTransformersEngine(options: TransformersEngineOption
   const progress = createProgressReporter(model.id, onProgress);
   let tokenizer: PreTrainedTokenizer;
   let lm: PreTrainedModel;
+  const weights = model.dtype?.[device] ?? 'fp32';
   try {
     tokenizer = await hf.AutoTokenizer.from_pretrained(model.id, { progress_callback: progress });
     lm = await hf.AutoModelForCausalLM.from_pretrained(model.id, {
       device: device === 'cpu' ? 'cpu' : device,
-      dtype: model.dtype?.[device] ?? 'fp32',
+      dtype: weights,
       progress_callback: progress,
       ...(model.onnxThreads ? { session_options: { intraOpNumThreads: model.onnxThreads, interOpNumThreads: 1 } } : {}),
     });
@@ -72,6 +73,7 @@ export async function createTransformersEngine(options: TransformersEngineOption
     model: model.id,
     device,
     fallback,
+    weights,
     capabilities: {
       batchedSampling: true,
       logprobs: true,

@@ -14,7 +14,7 @@ import { modelsNamed, unheldModel } from '../strategies/spec-walk.js';
 import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { createRecovery, type ReloadOnWasm } from './device-recovery.js';
 import { streamFrom } from './event-stream.js';
-import { requestKey } from './request-key.js';
+import { requestKey, type HeldModels } from './request-key.js';
 import type { Runtime } from './runtime.js';
 import { createSerialQueue } from './serial-queue.js';
 
@@ -67,7 +67,14 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
   const recovery = createRecovery(() => (info = describeRuntime()));
   const held = given.map((m) => ({ ...m, engine: recovery.standIn(m.engine, m.name, m.reloadOnWasm) }));
   const slots = new Map<string, ModelSlot>(held.map((m) => [m.name, { name: m.name, engine: m.engine, pack: m.pack ?? packForModel(m.entry), serialize: createSerialQueue() }]));
-  const entries = new Map(held.map((m) => [m.name, { entry: m.entry, engine: m.engine.info().engine }]));
+  // Read at each request: a model reloaded on WASM after a lost GPU may run other weights than before.
+  const heldModels = (): HeldModels =>
+    new Map(
+      held.map((m) => {
+        const { engine, weights } = m.engine.info();
+        return [m.name, { entry: m.entry, engine, ...(weights ? { weights } : {}) }];
+      }),
+    );
   const main = held[0]!;
   const pack = slots.get(main.name)!.pack;
   const cache: ResultCache | null = parts.store ? createResultCache(parts.store, parts.cacheOptions) : null;
@@ -83,11 +90,12 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       device: engineInfo.device,
       fallback: parts.fallback ?? engineInfo.fallback,
       capabilities: engineInfo.capabilities,
+      ...(engineInfo.weights ? { weights: engineInfo.weights } : {}),
       worker: parts.worker ?? false,
       models: Object.fromEntries(
         held.map((m) => {
           const i = m.engine.info();
-          return [m.name, { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities }];
+          return [m.name, { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities, ...(i.weights ? { weights: i.weights } : {}) }];
         }),
       ),
       warnings: parts.warnings ?? [],
@@ -163,7 +171,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       throw new InvalidRequestError(unheld.path, `no model named "${unheld.name.slice(0, 60)}" in this runtime; it has ${[...slots.keys()].map((k) => `"${k}"`).join(', ')}`);
     }
 
-    const key = cache ? requestKey(entries, main.name, request, named) : null;
+    const key = cache ? requestKey(heldModels(), main.name, request, named) : null;
     if (!cache || key === null) {
       const controller = new AbortController();
       const abort = () => controller.abort();

@@ -4,13 +4,13 @@ import type { NormalizedRequest } from '../request/schema.js';
 import { modelsNamed, usesCallback } from '../strategies/spec-walk.js';
 import type { EngineName } from '../types.js';
 
-export type HeldModels = ReadonlyMap<string, { entry: ModelEntry; engine: EngineName }>;
+export type HeldModels = ReadonlyMap<string, { entry: ModelEntry; engine: EngineName; weights?: string }>;
 
 /**
  * The result-cache key of a request, or null when the request must not be cached (`cache: 'bypass'`, or a
  * page `verify` callback, which is not part of the key and may change). It covers every model the request
  * can touch: the runtime's default and each one a step of the spec names, by what they are (id, revision,
- * engine), not by the runtime's names for them.
+ * engine, the weights loaded where the id does not say it), not by the runtime's names for them.
  */
 export function requestKey(models: HeldModels, main: string, request: NormalizedRequest, named: ReadonlySet<string> = modelsNamed(request.strategy)): string | null {
   if (request.cache === 'bypass' || usesCallback(request.strategy)) return null;
@@ -20,12 +20,13 @@ export function requestKey(models: HeldModels, main: string, request: Normalized
     .sort()
     .map((name) => {
       const held = models.get(name);
-      return held ? { name, id: held.entry.id, revision: held.entry.revision, engine: held.engine } : { name };
+      return held ? { name, id: held.entry.id, revision: held.entry.revision, engine: held.engine, ...(held.weights ? { weights: held.weights } : {}) } : { name };
     });
   return cacheKey({
     model: first.entry.id,
     revision: first.entry.revision,
     engine: first.engine,
+    ...(first.weights ? { weights: first.weights } : {}),
     ...(others.length ? { others } : {}),
     strategy: request.strategy,
     answer: request.answer,
