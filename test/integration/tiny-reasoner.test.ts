@@ -57,8 +57,9 @@ describe('tiny-reasoner through the runtime', { timeout: 360_000 }, () => {
       const first = result.trace.find((e) => e.type === 'sample' && e.index === 0);
       single += first?.type === 'sample' && first.answer === item.answer ? 1 : 0;
     }
-    // The card: one sample at T=0.3 is right 36.2 % of the time, the vote of 8 44.7 %.
-    expect(vote - single, `vote ${vote}, single sample ${single}`).toBeGreaterThanOrEqual(Math.round(0.05 * items.length));
+    // The card: one sample at T=0.7 is right 80.3 % of the time, the vote of 8 91.8 % (+11.5 points; on 200
+    // questions the difference has a standard deviation of about 2.5 points).
+    expect(vote - single, `vote ${vote}, single sample ${single}`).toBeGreaterThanOrEqual(Math.round(0.06 * items.length));
   });
 
   it('every instruct-pack step returns a reply the pack reads, on 50 questions', async () => {

@@ -90,6 +90,11 @@ fixed.forEach((f, i) => {
   }
 });
 console.log(`20 fixed prompts (${dtype}): ${agree}/20 equal to the fp32 reference at batch 1, ${agreeBatched}/20 in one left-padded batch`);
+if (dtype === 'q4') {
+  // reference.json's q4Completion is PyTorch's, on the same dequantised weights MatMulNBits computes with.
+  const sameAsTorch = fixed.filter((f, i) => single[i] === f.q4Completion).length;
+  console.log(`20 fixed prompts (q4): ${sameAsTorch}/20 equal to PyTorch's q4 completions (reference.json q4Completion)`);
+}
 
 if (full) {
   let items = readFileSync(heldoutFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
