@@ -61,9 +61,10 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
              "the same keep / once-more rule as the review, ending `Answer: N`.")
     L.append("\n## Figures (held-out set, PyTorch fp32; the Node check reproduces greedy through transformers.js)\n")
     L.append(f"Held-out: `public/data/tiny-reasoner-heldout.jsonl`, {ev['n']} questions never trained on (nor the "
-             f"same numbers in the same form as a word problem, or vice versa). Sampling temperature {ev['sc_temperature']}. Checkpoint chosen on a 300-question "
-             f"validation slice: fine-tune step {ev.get('ft_step')} (validation greedy {pct(ev.get('val_greedy'))}; history "
-             f"{ev.get('ft_history')}).\n")
+             f"same numbers in the same form as a word problem, or vice versa). Sampling temperature {ev['sc_temperature']} (the best "
+             f"SC@8 of {', '.join(f'T={k}: {pct(v)}' for k, v in ev['val_sc8_scan'].items())} on a 300-question validation slice). "
+             f"The model is the last checkpoint of the last fine-tune cycle, {ev.get('ft_step')} (validation greedy "
+             f"{pct(ev.get('val_greedy'))}).\n")
     rows = [
         ("greedy", pct(g), "45–80%"),
         ("SC@8 (majority of 8 samples)", f"{pct(ev['sc8'])} ({pts(ev['sc8'], g)})", "≥ greedy + 6"),
@@ -101,13 +102,14 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
         L.append(f"| {k} | {gb['template_n'][k]} | {pct(gb['template'][k])} | {pct(s8['template'][k])} | {pct(s16['template'][k])} | {pct(wb['template'][k])} |")
     q4 = ev.get("q4", {})
     L.append("\n## 4-bit variant (`onnx/model_q4.onnx`, dtype `q4`)\n")
-    L.append(f"Every MatMul weight (the {q4.get('matmulnbits_nodes')} projections and the LM head) is stored as "
+    L.append(f"Every MatMul weight ({q4.get('matmulnbits_nodes')}: the seven projections of each layer and the LM head) is stored as "
              "com.microsoft `MatMulNBits` (bits 4, block_size 32, asymmetric with packed uint8 zero points, fp32 scales), "
              "the layout ONNX Runtime's `MatMul4BitsQuantizer` writes for onnx-community's q4 files; written with the `onnx` "
              "package (`export.py`); the embedding stays fp32. Measured in PyTorch with the same dequantised weights: "
-             f"greedy completions equal to fp32 on {pct(q4.get('fixed_agreement'))} of the 20 reference prompts, held-out "
-             f"greedy {pct(q4.get('heldout_greedy'))} vs fp32 {pct(g)} ({pts(q4.get('heldout_greedy', 0), g)} points), "
-             f"identical held-out completions {pct(q4.get('heldout_same_completion_as_fp32'))}. "
+             f"greedy completions equal to fp32 on {pct(q4.get('fixed_agreement'))} of the 20 reference prompts and the same "
+             f"answer on {pct(q4.get('fixed_answer_agreement'))}; held-out greedy {pct(q4.get('heldout_greedy'))} vs fp32 "
+             f"{pct(g)} ({pts(q4.get('heldout_greedy', 0), g)} points), identical held-out completions "
+             f"{pct(q4.get('heldout_same_completion_as_fp32'))}, the same answer on {pct(q4.get('heldout_same_answer_as_fp32'))}. "
              "`check-onnx.mjs --dtype q4` measures the same through transformers.js (onnxruntime-node).\n")
     sizes = {f: os.path.getsize(os.path.join(os.path.dirname(path), "onnx", f)) for f in sorted(os.listdir(os.path.join(os.path.dirname(path), "onnx")))}
     L.append("Files: " + ", ".join(f"`onnx/{k}` {v / 1e6:.2f} MB" for k, v in sizes.items()) +
@@ -134,11 +136,15 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
              "only; the prefix every row of a batch shares (the system prompt) runs once and is broadcast to the rows.")
     L.append(f"2. own answers: the base model answers {hp['sample_n']} fresh questions greedily and {hp['sample_k']}× at "
              f"T={hp['sample_T']}.")
-    L.append(f"3. pack fine-tune: {hp['ft_steps']} steps × {hp['ft_batch']}, lr {hp['ft_lr']}, mix "
-             + ", ".join(f"{k} {int(round(100 * v))}%" for k, v in zip(["draft", "verify", "critique", "refine", "review", "reconcile", "wait"], hp["ft_mix"]))
-             + "; verify/critique/refine/review/wait are built on the model's own answers (half of them wrong ones), "
+    mix = lambda m: ", ".join(f"{k} {int(round(100 * v))}%" for k, v in zip(["draft", "verify", "critique", "refine", "review", "reconcile", "wait"], m))
+    L.append(f"3. pack fine-tune: {hp['ft_steps']} steps × {hp['ft_batch']}, lr {hp['ft_lr']}, mix {mix(hp['ft_mix'])}; "
+             "verify/critique/refine/review/wait are built on the model's own answers (half of them wrong ones), "
              "their targets re-compute the steps; a second own sample serves as the review/Wait re-check (its tokens "
-             "are trained only when it is right).")
+             f"are trained only when it is right). Then `ft2`: {hp['ft2_steps']} steps at lr {hp['ft2_lr']}, mix "
+             f"{mix(hp['ft2_mix'])}; `ft3`: {hp['ft3_steps']} steps at lr {hp['ft3_lr']}, mix {mix(hp['ft3_mix'])}, "
+             f"{int(round(100 * hp['ft3_revision_share']))}% of its verify claims being revisions as the runtime's trust rule "
+             "hands them to `VERIFY_PROMPT` (a draft with its Wait continuation, an IoE review). Each cycle starts from "
+             "the last one's final checkpoint.")
     if timings:
         L.append("4. Wall clock of the last full run: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in timings.items()) +
                  f" (total {sum(timings.values()) / 60:.1f} min, before the Node checks).")

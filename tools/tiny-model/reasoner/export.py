@@ -165,8 +165,10 @@ def export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, TR):
     q_ok = [T.extract_number(d) == str(T.answer_of(q)) for d, q in zip(qd, qs)]
     fp = TR.solve(model, tk, qs)
     same = sum(a == b for a, b in zip(qd, fp)) / len(qs)
+    same_answer = lambda xs, ys: sum(T.extract_number(a) == T.extract_number(b) for a, b in zip(xs, ys)) / len(xs)
     q4 = {"matmulnbits_nodes": nq, "fixed_agreement": agree / len(TR.FIXED), "heldout_greedy": sum(q_ok) / len(qs),
-          "heldout_same_completion_as_fp32": same,
+          "fixed_answer_agreement": same_answer(qfixed, [f["completion"] for f in ev["fixed"]]),
+          "heldout_same_completion_as_fp32": same, "heldout_same_answer_as_fp32": same_answer(qd, fp),
           "fixed_completions": qfixed}
     ev["q4"] = q4
     json.dump(ev, open(os.path.join(WORK, "eval.json"), "w"), indent=1)

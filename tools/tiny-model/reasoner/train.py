@@ -752,6 +752,16 @@ def stage_export(hp):
     X.export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, sys.modules[__name__])
 
 
+def stage_card(hp):
+    """MODEL_CARD.md again from work/eval.json and the exported reference.json (after card_notes.md changes)."""
+    import card
+    import export as X
+    model, _ = load(os.path.join(WORK, "final.pt"))
+    ev = json.load(open(os.path.join(WORK, "eval.json")))
+    ref = json.load(open(os.path.join(MODEL_DIR, "reference.json")))
+    card.write(os.path.join(MODEL_DIR, "MODEL_CARD.md"), model, ev, ref, hp, WORK, MODEL, X.folder_size)
+
+
 STAGES = ["data", "arith", "base", "sample", "ft", "ft2", "ft3", "eval", "export"]
 
 
@@ -759,7 +769,7 @@ def main():
     global WORK, MODEL_DIR, DATA_DIR
     ap = argparse.ArgumentParser()
     ap.add_argument("--all", action="store_true")
-    ap.add_argument("--stage", choices=STAGES, action="append")
+    ap.add_argument("--stage", choices=STAGES + ["card"], action="append")
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--set", action="append", default=[], help="override a hyper-parameter, key=value (JSON)")
     ap.add_argument("--work", default=None)
@@ -787,7 +797,8 @@ def main():
         t0 = time.time()
         log(f"== stage {st}")
         globals()["stage_" + st](hp)
-        timings[st] = time.time() - t0
+        if st in STAGES:  # (the card is no part of the training run)
+            timings[st] = time.time() - t0
         jdump(timings, tp)
     log("timings (s): " + json.dumps({k: round(v) for k, v in timings.items()}))
 
