@@ -112,4 +112,38 @@ const extra: Record<string, number | string> = {
   ...Object.fromEntries(Object.entries(byGroup('template')).map(([g, a]) => [`greedy, template ${g}`, a])),
 };
 await runtime.dispose();
-console.log(JSON.stringify({ prompts: items.length, calibrationPrompts: 0, cascadeTarget: 0, thresholds: {}, rows, extra }));
+
+// Issue 9's targets, each with the figure it was judged on.
+const row = (name: string) => rows.find((r) => r.name === name)!;
+const points = (x: number) => `${(x * 100).toFixed(1)}%`;
+const delta = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
+const [g, sc8, sc16, adaptive] = [row('greedy'), row('self-consistency n=8'), row('self-consistency n=16'), row('adaptive-consistency beta ≤16')];
+const parseRates = Object.values(parses).map((p) => p.ok / p.all);
+const verifyAuroc = auroc(labelled);
+const targets: Array<{ target: string; figure: string; met: boolean }> = [
+  { target: 'greedy 45–80%', figure: points(g.accuracy), met: g.accuracy >= 0.45 && g.accuracy <= 0.8 },
+  { target: 'SC@8 ≥ greedy + 6 points', figure: `${points(sc8.accuracy)} (${delta(sc8.accuracy - g.accuracy)})`, met: sc8.accuracy - g.accuracy >= 0.06 - 1e-9 },
+  { target: 'SC@16 ≥ SC@8', figure: `${points(sc16.accuracy)} vs ${points(sc8.accuracy)}`, met: sc16.accuracy >= sc8.accuracy },
+  {
+    target: 'adaptive (Beta) ≥ SC@16 − 1 point at ≤ 40% of its samples',
+    figure: `${points(adaptive.accuracy)} at ${adaptive.meanSamples.toFixed(2)} samples (${points(adaptive.meanSamples / sc16.meanSamples)} of SC@16's)`,
+    met: adaptive.accuracy >= sc16.accuracy - 0.01 - 1e-9 && adaptive.meanSamples <= 0.4 * sc16.meanSamples,
+  },
+  ...rows
+    .filter((r) => r.spec.kind === 'deepconf' && r.spec.mode !== 'offline')
+    .map((r) => ({
+      target: `${r.name}: ≥ SC@16 accuracy with ≥ 40% fewer tokens`,
+      figure: `${points(r.accuracy)} vs ${points(sc16.accuracy)}, ${points(1 - r.meanTokens / sc16.meanTokens)} fewer tokens, ${points(1 - r.meanMs / sc16.meanMs)} less time`,
+      met: r.accuracy >= sc16.accuracy && r.meanTokens <= 0.6 * sc16.meanTokens,
+    })),
+  { target: 'self-verification AUROC ≥ 0.80', figure: verifyAuroc === null ? 'n/a' : verifyAuroc.toFixed(3), met: verifyAuroc !== null && verifyAuroc >= 0.8 },
+  { target: '"Wait" ≥ greedy + 2 points', figure: `${points(row('wait 1 nudge').accuracy)} (${delta(row('wait 1 nudge').accuracy - g.accuracy)})`, met: row('wait 1 nudge').accuracy - g.accuracy >= 0.02 - 1e-9 },
+  ...['self-refine critique ≤3', 'self-refine ioe ≤3'].map((name) => ({
+    target: `${name} ≥ greedy`,
+    figure: `${points(row(name).accuracy)} (${delta(row(name).accuracy - g.accuracy)})`,
+    met: row(name).accuracy >= g.accuracy,
+  })),
+  { target: 'verifier Best-of-8 ≥ 97%', figure: points(row('best-of-8 arithmetic verifier').accuracy), met: row('best-of-8 arithmetic verifier').accuracy >= 0.97 },
+  { target: 'every pack step parses ≥ 95%', figure: `lowest ${points(Math.min(...parseRates))}`, met: parseRates.every((p) => p >= 0.95) },
+];
+console.log(JSON.stringify({ prompts: items.length, calibrationPrompts: 0, cascadeTarget: 0, thresholds: {}, rows, extra, targets }));

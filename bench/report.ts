@@ -67,8 +67,18 @@ interface Strategies {
 type Sections = { coreNode: Core; coreBrowser: Core; strategies: Strategies; prefill: Prefill; routing: Routing; reasoner?: Strategies };
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : null;
 const previous = process.env.BENCH_FROM_JSON || only ? (JSON.parse(readFileSync(join(DOCS, 'benchmarks.json'), 'utf8')) as Sections) : null;
-const measure = <K extends keyof Sections>(section: K, script: string): Sections[K] =>
-  previous && !only?.has(section) ? previous[section] : runJson<NonNullable<Sections[K]>>(script);
+// When and where each section was measured: a section kept from an earlier run keeps its own stamp.
+const stamp = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPU cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+const previousStamps = (previous as { measured?: Record<string, string> } | null)?.measured ?? {};
+const measured: Record<string, string> = {};
+const measure = <K extends keyof Sections>(section: K, script: string): Sections[K] => {
+  if (previous && !only?.has(section)) {
+    measured[section] = previousStamps[section] ?? 'an earlier run';
+    return previous[section];
+  }
+  measured[section] = stamp;
+  return runJson<NonNullable<Sections[K]>>(script);
+};
 const coreNode = measure('coreNode', 'bench/core-node.ts');
 const coreBrowser = measure('coreBrowser', 'bench/core-browser.ts');
 const prefill = measure('prefill', 'bench/prefill-node.ts');
@@ -78,7 +88,7 @@ const reasoner = existsSync(join(ROOT, 'public/models/tiny-reasoner/config.json'
 const before = JSON.parse(readFileSync(join(DOCS, 'benchmarks-before.json'), 'utf8')) as Before;
 
 mkdirSync(DOCS, { recursive: true });
-writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify({ coreNode, coreBrowser, prefill, routing, strategies, reasoner }, null, 2));
+writeFileSync(join(DOCS, 'benchmarks.json'), JSON.stringify({ measured, coreNode, coreBrowser, prefill, routing, strategies, reasoner }, null, 2));
 await plotCurve(
   { label: 'small, escalate below t', points: routing.curve.map((p) => ({ x: p.largeCallShare * 100, y: p.accuracy * 100 })) },
   [
@@ -111,9 +121,11 @@ const thresholdTable = Object.entries(strategies.thresholds)
 
 const doc = `# Benchmarks
 
-Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${cpus().length} CPU cores, ${cpus()[0]?.model ?? 'unknown CPU'};
-Node ${process.version}; Chromium headless). Every figure is a ratio or an average measured in the same run;
-rerun the command to reproduce them on your machine. Raw JSON of this run: \`docs/benchmarks.json\`.
+Produced by \`npm run bench\` (Chromium headless). Every figure is a ratio or an average measured in one run of
+its section; rerun the command to reproduce them on your machine. Raw JSON: \`docs/benchmarks.json\`.
+Each section was measured (\`BENCH_ONLY\` remeasures some and keeps the others):
+
+${Object.entries(measured).map(([section, when]) => `- ${section}: ${when}`).join('\n')}
 
 ## Runtime core (tiny-arith, ${coreNode.prompts} held-out prompts per measurement)
 
@@ -186,7 +198,7 @@ ${reasoner ? reasonerSection(reasoner) : ''}`;
 writeFileSync(join(DOCS, 'benchmarks.md'), doc);
 console.error('wrote docs/benchmarks.md, docs/benchmarks.json, docs/accuracy-vs-tokens.png');
 
-function reasonerSection(r: Strategies & { extra?: Record<string, number | string> }): string {
+function reasonerSection(r: Strategies & { extra?: Record<string, number | string>; targets?: Array<{ target: string; figure: string; met: boolean }> }): string {
   const g = r.rows.find((x) => x.name === 'greedy');
   const rows = r.rows
     .map((x) => `| ${x.name} | ${pct(x.accuracy)} | ${g ? ((x.accuracy - g.accuracy) * 100).toFixed(1) : ''} | ${x.meanTokens.toFixed(1)} | ${x.meanSamples.toFixed(2)} | ${x.meanMs.toFixed(1)} |`)
@@ -194,9 +206,10 @@ function reasonerSection(r: Strategies & { extra?: Record<string, number | strin
   const extra = Object.entries(r.extra ?? {})
     .map(([k, v]) => `| ${k} | ${typeof v === 'number' ? v.toFixed(3) : v} |`)
     .join('\n');
+  const targets = (r.targets ?? []).map((t) => `| ${t.target} | ${t.figure} | ${t.met ? 'met' : '**missed**'} |`).join('\n');
   return `
 ## Strategies on tiny-reasoner (its held-out set, ${r.prompts} questions)
-
+${targets ? `\nIssue 9's targets, judged on this run:\n\n| target | figure | |\n|---|---|---|\n${targets}\n` : ''}
 | strategy | accuracy | Δ vs greedy (points) | mean completion tokens | mean samples | mean ms (Node) |
 |---|---|---|---|---|---|
 ${rows}

@@ -1,6 +1,7 @@
 /**
  * DeepConf's traces at a glance: one bar per trace, its confidence (the lowest group's), stopped traces
- * greyed, the warm-up threshold as a line. People compare bar heights faster than they read numbers.
+ * greyed, traces under the threshold (no vote) pale, the warm-up threshold as a line. People compare bar
+ * heights faster than they read numbers.
  */
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type Plugin, type TooltipItem } from 'chart.js';
 
@@ -16,6 +17,8 @@ export interface TraceBar {
 export interface ConfidenceChart {
   element: HTMLElement;
   add(bar: TraceBar): void;
+  /** The threshold the vote used, once the strategy has said it (warm-up traces carry none of their own). */
+  setThreshold(value: number): void;
 }
 
 /** Draws the threshold across the bars. */
@@ -40,22 +43,26 @@ const thresholdLine: Plugin<'bar'> = {
 export function createConfidenceChart(): ConfidenceChart {
   const canvas = document.createElement('canvas');
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', 'Confidence of each reasoning trace; stopped traces in grey, the threshold as a dashed line');
+  canvas.setAttribute('aria-label', 'Confidence of each reasoning trace; stopped traces in grey, traces under the threshold pale, the threshold as a dashed line');
   const element = document.createElement('div');
   element.className = 'confidence-chart';
   element.append(canvas);
   const bars: TraceBar[] = [];
   let chart: Chart<'bar'> | null = null;
+  let voteThreshold: number | null = null;
+  const belowThreshold = (b: TraceBar, threshold: number | null) => !b.stopped && threshold !== null && b.score !== null && b.score < threshold;
+  const colour = (b: TraceBar, threshold: number | null) => (b.stopped ? '#9ca3af' : belowThreshold(b, threshold) ? '#bfdbfe' : '#2563eb');
 
   function render(): void {
-    const threshold = bars.findLast((b) => b.threshold !== null)?.threshold ?? null;
+    const threshold = voteThreshold ?? bars.findLast((b) => b.threshold !== null)?.threshold ?? null;
+    if (threshold !== null) element.dataset.threshold = threshold.toFixed(3);
     const data = {
       labels: bars.map((b) => `#${b.index + 1}`),
       datasets: [
         {
           label: 'trace confidence',
           data: bars.map((b) => b.score ?? 0),
-          backgroundColor: bars.map((b) => (b.stopped ? '#9ca3af' : '#2563eb')),
+          backgroundColor: bars.map((b) => colour(b, threshold)),
         },
       ],
     };
@@ -76,7 +83,15 @@ export function createConfidenceChart(): ConfidenceChart {
         scales: { y: { beginAtZero: true, title: { display: true, text: 'confidence' } }, x: { ticks: { autoSkip: true, maxRotation: 0 } } },
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { label: (item: TooltipItem<'bar'>) => `${(item.parsed.y ?? 0).toFixed(2)}${bars[item.dataIndex]?.stopped ? ' (stopped early)' : ''}` } },
+          tooltip: {
+            callbacks: {
+              label: (item: TooltipItem<'bar'>) => {
+                const bar = bars[item.dataIndex];
+                const note = bar?.stopped ? ' (stopped early)' : bar && belowThreshold(bar, voteThreshold ?? bar.threshold) ? ' (under the threshold: no vote)' : '';
+                return `${(item.parsed.y ?? 0).toFixed(2)}${note}`;
+              },
+            },
+          },
           ...({ thresholdLine: { value: threshold } } as object),
         },
       },
@@ -88,6 +103,10 @@ export function createConfidenceChart(): ConfidenceChart {
     add(bar) {
       bars.push(bar);
       // Layout first: Chart.js measures its parent, which is only in the page after this call returns.
+      queueMicrotask(render);
+    },
+    setThreshold(value) {
+      voteThreshold = value;
       queueMicrotask(render);
     },
   };

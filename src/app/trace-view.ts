@@ -62,6 +62,7 @@ export function createTraceView(): TraceView {
       confidence.add(event);
       return;
     }
+    if (event.type === 'stop' && confidence && Number.isFinite(event.numbers.threshold)) confidence.setThreshold(event.numbers.threshold!);
     const summary = summarizeEvent(event, seen);
     seen.push(event);
     const item = h(

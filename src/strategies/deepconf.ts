@@ -103,12 +103,12 @@ async function deepConf(spec: Resolved, ctx: StrategyContext, path: string): Pro
     for (;;) {
       const vote = tally(traces, threshold);
       if (vote.share >= spec.consensus) {
-        ctx.emit({ type: 'stop', rule: 'deepconf-consensus', reason: `weighted consensus ${vote.share.toFixed(3)} ≥ ${spec.consensus}`, numbers: { share: vote.share, traces: traces.length } });
+        ctx.emit({ type: 'stop', rule: 'deepconf-consensus', reason: `weighted consensus ${vote.share.toFixed(3)} ≥ ${spec.consensus}`, numbers: { share: vote.share, traces: traces.length, ...(threshold !== null ? { threshold } : {}) } });
         return decide();
       }
       const left = spec.maxTraces - traces.length;
       if (left <= 0) {
-        ctx.emit({ type: 'stop', rule: 'max-traces', reason: `${spec.maxTraces} traces drawn; weighted consensus ${vote.share.toFixed(3)} < ${spec.consensus}`, numbers: { share: vote.share, traces: traces.length } });
+        ctx.emit({ type: 'stop', rule: 'max-traces', reason: `${spec.maxTraces} traces drawn; weighted consensus ${vote.share.toFixed(3)} < ${spec.consensus}`, numbers: { share: vote.share, traces: traces.length, ...(threshold !== null ? { threshold } : {}) } });
         return decide();
       }
       await draw(Math.min(spec.batch, left), threshold);

@@ -26,17 +26,18 @@ async function harness(browser: Browser): Promise<Page> {
   return page;
 }
 
-function greedyChains(page: Page, device: 'wasm' | 'webgpu', conversations: typeof reference.fixedPrompts) {
+function greedyChains(page: Page, device: 'wasm' | 'webgpu', conversations: typeof reference.fixedPrompts, dtype?: 'fp32' | 'q4') {
   return page.evaluate(
-    async ({ device, conversations }) => {
-      const runtime = await window.secondThought.createRuntime({ model: 'tiny-reasoner', device });
+    async ({ device, conversations, dtype }) => {
+      const model = dtype ? { id: 'tiny-reasoner', engine: 'transformers' as const, dtype } : 'tiny-reasoner';
+      const runtime = await window.secondThought.createRuntime({ model, device });
       const texts: string[] = [];
       for (const c of conversations) texts.push((await runtime.solve({ messages: c.messages, answer: { kind: 'number' }, cache: 'bypass' })).text);
       const info = runtime.info();
       await runtime.dispose();
-      return { texts, device: info.device };
+      return { texts, device: info.device, weights: info.weights };
     },
-    { device, conversations },
+    { device, conversations, dtype },
   );
 }
 
@@ -90,6 +91,25 @@ describe('tiny-reasoner in the browser', () => {
     }
   });
 
+  it('runs its 4-bit build (MatMulNBits, dtype q4) in the worker on WASM and WebGPU, giving the card’s q4 chains', async () => {
+    for (const webgpu of [false, true]) {
+      const browser = await launchBrowser({ webgpu });
+      try {
+        const page = await harness(browser);
+        const errors = watchErrors(page);
+        // SwiftShader compiles the MatMulNBits shaders and takes seconds per chain: one prompt there, all 20 on WASM.
+        const prompts = webgpu ? reference.fixedPrompts.slice(0, 1) : reference.fixedPrompts;
+        const { texts, device, weights } = await greedyChains(page, webgpu ? 'webgpu' : 'wasm', prompts, 'q4');
+        expect(device).toBe(webgpu ? 'webgpu' : 'wasm');
+        expect(weights).toBe('q4');
+        expect(texts).toEqual(prompts.map((p) => p.q4Completion));
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    }
+  });
+
   it('the app offers it, and its trace shows the chains folded, the votes by answer and a confidence chart', async () => {
     const browser = await launchBrowser({ webgpu: false });
     try {
@@ -120,6 +140,8 @@ describe('tiny-reasoner in the browser', () => {
       expect(await chart.count()).toBe(1);
       const box = await chart.boundingBox();
       expect(box!.height).toBeGreaterThan(80);
+      // The warm-up threshold is drawn even when the vote stops right after the warm-up.
+      expect(await page.locator('.trace-list [data-type="trace-scores"] .confidence-chart').getAttribute('data-threshold')).toMatch(/^\d+\.\d{3}$/);
       await screenshot(page, 'app-reasoner-deepconf');
       expect(errors).toEqual([]);
     } finally {

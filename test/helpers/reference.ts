@@ -38,7 +38,14 @@ export function heldOutSample(count: number): HeldOutItem[] {
 export interface ReasonerReference {
   greedy: { accuracy: number };
   sampleAccuracy: number;
-  fixedPrompts: Array<{ messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>; completion: string; answer: string; correctAnswer: string }>;
+  fixedPrompts: Array<{
+    messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>;
+    completion: string;
+    answer: string;
+    correctAnswer: string;
+    /** The 4-bit build's greedy completion (PyTorch on the dequantised weights; onnxruntime-node gives the same). */
+    q4Completion: string;
+  }>;
 }
 
 export interface ReasonerItem {

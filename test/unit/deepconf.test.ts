@@ -87,7 +87,9 @@ describe('DeepConf strategy', () => {
     expect(later.length).toBeGreaterThan(0);
     expect(later.filter((e) => e.stopped).length).toBeGreaterThan(0);
     for (const e of later.filter((x) => x.stopped)) expect(e.tokens).toBeLessThan(warm[1]!.tokens);
-    expect(result.trace.some((e) => e.type === 'stop' && e.rule === 'deepconf-consensus')).toBe(true);
+    const stop = result.trace.find((e) => e.type === 'stop' && e.rule === 'deepconf-consensus');
+    // The stop says which threshold the vote used (the warm-up traces carry none of their own; the app draws it).
+    expect(stop?.type === 'stop' && stop.numbers.threshold).toBe(later[0]!.threshold);
     // 2 of 2 → 4 of 6 … 8 of 10 votes for 42 reach 0.79 (0.8, not exactly, in floating point) after three batches, well before 32 traces.
     expect(engine.calls).toHaveLength(4);
     expect(engine.calls[0]!.topLogprobs).toBe(5);
