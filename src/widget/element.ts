@@ -3,7 +3,8 @@
  *
  * Attributes: `model` (catalogue id, default tiny-arith), `strategy` (a JSON StrategySpec), `model-base`
  * (where models are served; default: `models/` beside the widget script), `answer` ("number", "text" or a
- * JSON AnswerSpec; default "number" for tiny-arith, else "text"), `placeholder`.
+ * JSON AnswerSpec; default the catalogue model's answer kind, "number" for both bundled models, else "text"),
+ * `placeholder` (default: the model's first example question).
  * Method: `solve(text)` → Promise<SolveResult>. Events (bubbling, composed): `st-answer` (detail: the
  * SolveResult), `st-progress` (detail: `{ stage: 'loading', progress, text }` while the model loads, then
  * `{ stage: 'solving', event }` for each trace event), `st-error` (detail: the Error).

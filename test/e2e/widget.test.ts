@@ -136,4 +136,38 @@ describe('the widget on a third-party page', () => {
     await screenshot(page, 'widget-hostile-output');
     expect(errors).toEqual([]);
   });
+
+  it('offers the reasoning model too: model="tiny-reasoner" shows its own example, loads it from beside the script and answers in steps', async () => {
+    await page.evaluate(() => {
+      const element = document.createElement('second-thought-chat');
+      element.id = 'reasoner';
+      element.setAttribute('model', 'tiny-reasoner');
+      element.setAttribute('strategy', JSON.stringify({ kind: 'self-consistency', n: 4 }));
+      document.body.append(element);
+    });
+    await page.waitForFunction(() => (document.querySelector('#reasoner') as HTMLElement | null)?.dataset.state === 'idle', null, { timeout: 60_000 });
+    const placeholder = await page.evaluate(() => document.querySelector('#reasoner')!.shadowRoot!.querySelector('input')!.placeholder);
+    expect(placeholder).toBe('e.g. What is 47*83+129?');
+    await page.evaluate(() => {
+      const root = document.querySelector('#reasoner')!.shadowRoot!;
+      root.querySelector('input')!.value = 'What is 38*47+615?';
+      root.querySelector('button')!.click();
+    });
+    await page.waitForFunction(() => /^\d+$/.test(document.querySelector('#reasoner')!.shadowRoot!.querySelector('.answer')?.textContent ?? ''), null, { timeout: 60_000 });
+    const shown = await page.evaluate(async () => {
+      const element = document.querySelector('#reasoner')!;
+      const root = element.shadowRoot!;
+      root.querySelector('details')!.open = true;
+      return { info: await element.info(), answer: root.querySelector('.answer')!.textContent, samples: root.querySelectorAll('.trace [data-type="sample"]').length, trace: root.querySelector('.trace')!.textContent };
+    });
+    expect(shown.info).toMatchObject({ model: 'tiny-reasoner', worker: true, device: 'wasm' });
+    expect(requested.some((url) => url.endsWith('/widget/models/tiny-reasoner/config.json') && !url.startsWith(thirdParty.url))).toBe(true);
+    expect(shown.samples).toBe(4);
+    // Its chains are steps, one equation a line; four sampled chains vote (the answer need not be right).
+    expect(shown.trace).toMatch(/38\*47=.*\d+\+615=|615\+\d+=/s);
+    expect(shown.answer).toMatch(/^\d+$/);
+    await page.locator('#reasoner').scrollIntoViewIfNeeded();
+    await screenshot(page, 'widget-reasoner');
+    expect(errors).toEqual([]);
+  });
 });
