@@ -155,7 +155,7 @@ describe('the widget on a third-party page', () => {
     });
     await page.waitForFunction(() => /^\d+$/.test(document.querySelector('#reasoner')!.shadowRoot!.querySelector('.answer')?.textContent ?? ''), null, { timeout: 60_000 });
     const shown = await page.evaluate(async () => {
-      const element = document.querySelector('#reasoner')!;
+      const element = document.getElementById('reasoner') as HTMLElementTagNameMap['second-thought-chat'];
       const root = element.shadowRoot!;
       root.querySelector('details')!.open = true;
       return { info: await element.info(), answer: root.querySelector('.answer')!.textContent, samples: root.querySelectorAll('.trace [data-type="sample"]').length, trace: root.querySelector('.trace')!.textContent };
