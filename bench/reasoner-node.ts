@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auroc } from '../src/confidence/auroc.js';
 import { createRuntime } from '../src/index.js';
+import { formatPercent } from '../src/ui/format.js';
 import type { SolveResult, StrategySpec } from '../src/types.js';
 
 interface Item {
@@ -115,7 +116,7 @@ await runtime.dispose();
 
 // Issue 9's targets, each with the figure it was judged on.
 const row = (name: string) => rows.find((r) => r.name === name)!;
-const points = (x: number) => `${(x * 100).toFixed(1)}%`;
+const points = (x: number) => formatPercent(x, 1);
 const delta = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
 const [g, sc8, sc16, adaptive] = [row('greedy'), row('self-consistency n=8'), row('self-consistency n=16'), row('adaptive-consistency beta ≤16')];
 const parseRates = Object.values(parses).map((p) => p.ok / p.all);

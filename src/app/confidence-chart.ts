@@ -50,11 +50,14 @@ export function createConfidenceChart(): ConfidenceChart {
   const bars: TraceBar[] = [];
   let chart: Chart<'bar'> | null = null;
   let voteThreshold: number | null = null;
+  /** The threshold the bars are drawn against; the tooltip says the same. */
+  let shown: number | null = null;
   const belowThreshold = (b: TraceBar, threshold: number | null) => !b.stopped && threshold !== null && b.score !== null && b.score < threshold;
   const colour = (b: TraceBar, threshold: number | null) => (b.stopped ? '#9ca3af' : belowThreshold(b, threshold) ? '#bfdbfe' : '#2563eb');
 
   function render(): void {
     const threshold = voteThreshold ?? bars.findLast((b) => b.threshold !== null)?.threshold ?? null;
+    shown = threshold;
     if (threshold !== null) element.dataset.threshold = threshold.toFixed(3);
     const data = {
       labels: bars.map((b) => `#${b.index + 1}`),
@@ -87,7 +90,7 @@ export function createConfidenceChart(): ConfidenceChart {
             callbacks: {
               label: (item: TooltipItem<'bar'>) => {
                 const bar = bars[item.dataIndex];
-                const note = bar?.stopped ? ' (stopped early)' : bar && belowThreshold(bar, voteThreshold ?? bar.threshold) ? ' (under the threshold: no vote)' : '';
+                const note = bar?.stopped ? ' (stopped early)' : bar && belowThreshold(bar, shown) ? ' (under the threshold: no vote)' : '';
                 return `${(item.parsed.y ?? 0).toFixed(2)}${note}`;
               },
             },

@@ -1,7 +1,7 @@
 import { createInflight } from '../cache/inflight.js';
 import { createResultCache, type ResultCache, type ResultCacheOptions } from '../cache/result-cache.js';
 import type { KeyValueStore } from '../cache/store.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, EngineInfo } from '../engine/engine.js';
 import { InvalidRequestError } from '../errors.js';
 import { RuntimeDisposedError, throwIfAborted } from '../errors.js';
 import type { ModelEntry } from '../models/catalog.js';
@@ -11,7 +11,7 @@ import { normalizeRequest, type NormalizedRequest } from '../request/schema.js';
 import { createStrategyContext, type ModelSlot } from '../strategies/context.js';
 import { runStrategy } from '../strategies/registry.js';
 import { modelsNamed, unheldModel } from '../strategies/spec-walk.js';
-import type { CacheStats, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
+import type { CacheStats, ModelInfo, RuntimeInfo, SolveRequest, SolveResult, TraceEvent, VerifyCallback } from '../types.js';
 import { createRecovery, type ReloadOnWasm } from './device-recovery.js';
 import { streamFrom } from './event-stream.js';
 import { requestKey, type HeldModels } from './request-key.js';
@@ -58,23 +58,22 @@ export interface LocalRuntime extends Runtime {
 }
 
 const noop = () => {};
+
+function modelInfo(i: EngineInfo): ModelInfo {
+  return { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities, ...(i.weights ? { weights: i.weights } : {}) };
+}
 const NO_USAGE = { promptTokens: 0, completionTokens: 0, samples: 0, engineCalls: 0, byModel: {} } as const;
 
 /** The runtime in this thread: the worker host wraps one, and Node uses one directly. */
 export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
   const given: RuntimeModel[] = parts.models ?? [{ name: parts.model.id, entry: parts.model, engine: parts.engine, pack: parts.pack }];
   if (given.length === 0) throw new InvalidRequestError('options.models', 'a runtime needs at least one model');
-  const recovery = createRecovery(() => (info = describeRuntime()));
+  const recovery = createRecovery(() => {
+    info = describeRuntime();
+    heldModels = describeHeldModels();
+  });
   const held = given.map((m) => ({ ...m, engine: recovery.standIn(m.engine, m.name, m.reloadOnWasm) }));
   const slots = new Map<string, ModelSlot>(held.map((m) => [m.name, { name: m.name, engine: m.engine, pack: m.pack ?? packForModel(m.entry), serialize: createSerialQueue() }]));
-  // Read at each request: a model reloaded on WASM after a lost GPU may run other weights than before.
-  const heldModels = (): HeldModels =>
-    new Map(
-      held.map((m) => {
-        const { engine, weights } = m.engine.info();
-        return [m.name, { entry: m.entry, engine, ...(weights ? { weights } : {}) }];
-      }),
-    );
   const main = held[0]!;
   const pack = slots.get(main.name)!.pack;
   const cache: ResultCache | null = parts.store ? createResultCache(parts.store, parts.cacheOptions) : null;
@@ -85,23 +84,25 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
   function describeRuntime(): RuntimeInfo {
     const engineInfo = main.engine.info();
     return {
-      model: engineInfo.model,
-      engine: engineInfo.engine,
-      device: engineInfo.device,
+      ...modelInfo(engineInfo),
       fallback: parts.fallback ?? engineInfo.fallback,
-      capabilities: engineInfo.capabilities,
-      ...(engineInfo.weights ? { weights: engineInfo.weights } : {}),
       worker: parts.worker ?? false,
-      models: Object.fromEntries(
-        held.map((m) => {
-          const i = m.engine.info();
-          return [m.name, { model: i.model, engine: i.engine, device: i.device, fallback: i.fallback, capabilities: i.capabilities, ...(i.weights ? { weights: i.weights } : {}) }];
-        }),
-      ),
+      models: Object.fromEntries(held.map((m) => [m.name, modelInfo(m.engine.info())])),
       warnings: parts.warnings ?? [],
     };
   }
   let info = describeRuntime();
+
+  /** What the cache key names each model by; rebuilt with `info`, as a model reloaded on WASM may run other weights. */
+  function describeHeldModels(): HeldModels {
+    return new Map(
+      held.map((m) => {
+        const { engine, weights } = m.engine.info();
+        return [m.name, { entry: m.entry, engine, weights }];
+      }),
+    );
+  }
+  let heldModels = describeHeldModels();
 
   /** A request whose engine lost its GPU device runs once more, on the model loaded again on WASM. */
   async function computeRecovering(request: NormalizedRequest, signal: AbortSignal, emit: (e: TraceEvent) => void, verify?: VerifyCallback): Promise<SolveResult> {
@@ -171,7 +172,7 @@ export function createLocalRuntime(parts: LocalRuntimeParts): LocalRuntime {
       throw new InvalidRequestError(unheld.path, `no model named "${unheld.name.slice(0, 60)}" in this runtime; it has ${[...slots.keys()].map((k) => `"${k}"`).join(', ')}`);
     }
 
-    const key = cache ? requestKey(heldModels(), main.name, request, named) : null;
+    const key = cache ? requestKey(heldModels, main.name, request, named) : null;
     if (!cache || key === null) {
       const controller = new AbortController();
       const abort = () => controller.abort();

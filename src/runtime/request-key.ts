@@ -20,13 +20,14 @@ export function requestKey(models: HeldModels, main: string, request: Normalized
     .sort()
     .map((name) => {
       const held = models.get(name);
-      return held ? { name, id: held.entry.id, revision: held.entry.revision, engine: held.engine, ...(held.weights ? { weights: held.weights } : {}) } : { name };
+      return held ? { name, id: held.entry.id, revision: held.entry.revision, engine: held.engine, weights: held.weights } : { name };
     });
   return cacheKey({
     model: first.entry.id,
     revision: first.entry.revision,
     engine: first.engine,
-    ...(first.weights ? { weights: first.weights } : {}),
+    // Absent (undefined) for engines whose id names the weights: stableStringify drops it, so their keys are unchanged.
+    weights: first.weights,
     ...(others.length ? { others } : {}),
     strategy: request.strategy,
     answer: request.answer,
