@@ -53,7 +53,7 @@ if (rendered !== want) fail(`chat template rendered ${JSON.stringify(rendered)}`
 const open = tokenizer.apply_chat_template([...msgs, { role: 'assistant', content: 'X\n\nWait,' }], { tokenize: false, add_generation_prompt: false });
 if (!open.endsWith('<|im_start|>assistant\nX\n\nWait,<|im_end|>\n')) fail(`assistant turn rendered ${JSON.stringify(open.slice(-60))}`);
 
-async function greedy(conversations, maxNew = 90) {
+async function greedy(conversations, maxNew = 130) {
   const texts = conversations.map((m) => tokenizer.apply_chat_template(m, { tokenize: false, add_generation_prompt: true }));
   tokenizer.padding_side = 'left';
   const inputs = tokenizer(texts, { add_special_tokens: false, padding: true });

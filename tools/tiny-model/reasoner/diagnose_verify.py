@@ -20,7 +20,7 @@ import rgen as G  # noqa: E402
 import task as T  # noqa: E402
 import train as TR  # noqa: E402
 
-COMPARED = re.compile(r"I get (-?\d+); the proposed answer is (-?\d+)\.\n(Yes|No)")
+COMPARED = re.compile(r"I get (-?\d+); the proposed answer is (-?\d+)\.\n(?:[^\n]*\n)?(Yes|No)")
 
 
 def main():

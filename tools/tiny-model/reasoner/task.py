@@ -3,12 +3,18 @@ step-by-step solution chains with several decompositions, and the instruct-pack 
 (src/prompts/instruct.ts) built around them.
 
 A question is (form, a, b, c, template). Forms (standard precedence, results never negative):
-  "*+" a*b+c   "*-" a*b-c   "+*" c+a*b   "-*" c-a*b   (a, b 2-digit; c 2-3-digit)
+  "*+" a*b+c   "*-" a*b-c   "+*" c+a*b   "-*" c-a*b   (a 2-3-digit, b 2-digit; c 2-3-digit; in "-*" a 2-digit)
   "++" a+b+c   "+-" a+b-c   "-+" a-b+c   "--" a-b-c   (a, b, c 2-3-digit)
 A chain is one equation per line, the last line `Answer: N`. Each line is one binary step; a
 multiplication step is decomposed (split either operand, either term order, or round up and subtract),
 an addition/subtraction step is done directly, with the operands swapped (+), or by splitting off the
-hundreds of the second operand. Methods are drawn at random per example.
+hundreds of the second operand. Methods are drawn at random per example (a 3-digit factor is never split:
+its product is worked out through the 2-digit factor's tens and units).
+
+Wherever a reply compares two numbers (verify, critique, review, Wait) it subtracts the smaller from the larger
+and reads the difference: "12301-12201=100" then "No". A tiny model that wrote both numbers correctly still could
+not tell whether they were equal (revision 3 never said "No"); the subtraction is the arithmetic it is best at,
+and the verdict then follows from one nearby token ("=0" or not).
 """
 import difflib
 import functools
@@ -29,6 +35,7 @@ TEMPLATES = {
     "library": ("+-", "A library has {a} books, gets {b} more and lends out {c}. How many books are left?"),
 }
 TEMPLATE_FRAC = 0.3
+MUL3_FRAC = 0.5  # share of multiplications with a 3-digit first factor (the task's difficulty: see the card)
 
 
 def _instruct_constants():
@@ -76,6 +83,8 @@ def sample_question(rng, template_frac=TEMPLATE_FRAC):
     while True:
         if "*" in form:
             a, b = rng.randint(10, 99), rng.randint(10, 99)
+            if form != "-*" and rng.random() < MUL3_FRAC:
+                a = rng.randint(100, 999)
             if form == "-*":
                 if a * b >= 990:
                     continue
@@ -105,8 +114,11 @@ ADD_METHODS = ["direct", "swap", "split"]
 
 
 def mul_line(x, y, m):
-    """One multiplication step `x*y=...=R` by method m; returns None where m does not apply."""
+    """One multiplication step `x*y=...=R` by method m; returns None where m does not apply (a 3-digit x is
+    never split or rounded: 140*83 would be a 2-digit-by-2-digit product done in one go)."""
     r = x * y
+    if x >= 100 and m in ("sx", "sx_r", "rx"):
+        return None
     x1, x0, y1, y0 = 10 * (x // 10), x % 10, 10 * (y // 10), y % 10
     if m in ("sy", "sy_r"):
         if y0 == 0:
@@ -130,7 +142,8 @@ def mul_line(x, y, m):
 
 
 def mul_direct_ok(x, y):
-    return x % 10 == 0 or y % 10 == 0
+    """A product written in one go: one factor a multiple of ten, and a 1-digit product behind it."""
+    return y % 10 == 0 or (x % 10 == 0 and x < 100)
 
 
 def add_line(x, op, y, m):
@@ -314,7 +327,20 @@ def verify_reply(q, claim_text, rng):
     plan = guess_plan(q, claim_text)
     _, mine = random_chain(q, rng, exclude=plan)
     verdict = "Yes" if claimed == truth else "No"
-    return f"{mine.rsplit(chr(10), 1)[0]}\nI get {truth}; the proposed answer is {claimed}.\n{verdict}"
+    compared = f"I get {truth}; the proposed answer is {claimed}."
+    if comparable(claimed):
+        compared += "\n" + difference_line(int(truth), int(claimed))
+    return f"{mine.rsplit(chr(10), 1)[0]}\n{compared}\n{verdict}"
+
+
+def difference_line(x, y):
+    """The comparison of two numbers as arithmetic: the larger minus the smaller (`12301-12201=100`; equal: `=0`)."""
+    hi, lo = max(x, y), min(x, y)
+    return f"{hi}-{lo}={hi - lo}" if lo >= 0 else f"{hi}+{-lo}={hi - lo}"
+
+
+def comparable(*answers):
+    return all(a is not None and re.fullmatch(r"\d+", a) for a in answers)
 
 
 def critique_reply(q, claim_text):
@@ -327,7 +353,11 @@ def critique_reply(q, claim_text):
     for i, g in enumerate(good):
         want = int(re.findall(r"-?\d+", g)[-1])
         have = got[i] if i < len(got) else None
-        out.append(f"Step {i + 1}: {g}, right." if have == want else f"Step {i + 1}: {g}, not {have}.")
+        if have is None:
+            out.append(f"Step {i + 1}: {g}; it has no such step, wrong.")
+        else:
+            out.append(f"Step {i + 1}: {g}; it has {have}; {difference_line(want, have)}, "
+                       + ("right." if have == want else "wrong."))
     ok = claimed == str(truth)
     out.append("Verdict: correct" if ok else "Verdict: incorrect")
     return "\n".join(out), plan
@@ -338,14 +368,19 @@ def refine_reply(q, plan):
 
 
 CHECK_AGAIN = "Let me check it another way."
-DIFFERS = "That differs, so once more."
-STAYS = "My answer stays."
+DIFFERS = "that differs, so once more."
+STAYS = "my answer stays."
+NO_ANSWER = "One of them has no answer, so once more."
 ONCE_MORE = "Let me solve it once more."
 
 
 def recheck_reply(draft_answer, chain2, chain2_answer, chain3):
-    """Review / Wait body: a second chain by another method; if it agrees, keep; otherwise a third chain decides."""
+    """Review / Wait body: a second chain by another method, its answer minus the draft's (or the reverse); if that
+    is 0, keep; otherwise a third chain decides."""
     s = CHECK_AGAIN + "\n" + chain2.rsplit("\n", 1)[0] + "\n"
+    if not comparable(chain2_answer, draft_answer):
+        return s + NO_ANSWER + "\n" + chain3
+    s += difference_line(int(chain2_answer), int(draft_answer)) + ", "
     if chain2_answer == draft_answer:
         return s + STAYS + "\nAnswer: " + draft_answer
     return s + DIFFERS + "\n" + chain3

@@ -34,11 +34,11 @@ HELDOUT_NAME = "tiny-reasoner-heldout.jsonl"
 
 MODEL = dict(hidden_size=128, intermediate_size=384, num_hidden_layers=4, num_attention_heads=4,
              num_key_value_heads=4, head_dim=32, rms_norm_eps=1e-5, rope_theta=10000.0,
-             max_position_embeddings=512, tie_word_embeddings=False)
+             max_position_embeddings=1024, tie_word_embeddings=False)
 
 HP = dict(
     seed=4321, heldout_n=1000, val_n=300, vocab_size=640, threads=1,
-    arith_batch=64, arith_steps=4500, arith_lr=2e-3, arith_warmup=100, arith_eval_every=500,
+    arith_batch=64, arith_steps=4500, arith_drill_share=0.1, arith_lr=2e-3, arith_warmup=100, arith_eval_every=500,
     batch=64, base_steps=600, base_lr=1e-3, base_warmup=20, base_eval_every=300,
     sample_n=2000, sample_k=3, sample_T=0.8,
     ft_batch=32, ft_steps=500, ft_lr=5e-4, ft_warmup=20,
@@ -51,7 +51,7 @@ HP = dict(
 SMOKE = dict(heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
              sample_k=2, ft_steps=30, ft2_steps=20, ft3_steps=10, ft_warmup=5, eval_every=20, base_eval_every=20)
 FT_KINDS = ["draft", "verify", "critique", "refine", "review", "reconcile", "wait"]
-MAX_NEW = dict(draft=90, verify=100, critique=110, refine=90, review=160, reconcile=90, wait=160)
+MAX_NEW = dict(draft=130, verify=170, critique=210, refine=130, review=230, reconcile=130, wait=230)
 
 
 def log(*a):
@@ -172,6 +172,19 @@ def compact_example(q, rng):
     """The question and a chain without the chat wrapper and system prompt (stage arith)."""
     plan, ch = T.random_chain(q, rng)
     return [(T.question_text(q) + "\n", False), (ch + T.IM_END, True)]
+
+
+def comparison_drill(rng, qg):
+    """Stage arith's share of the comparison every judging reply ends with: two answers-sized numbers, equal or a
+    typical slip apart, then the difference and the verdict (taught from scratch, with the arithmetic)."""
+    x = T.answer_of(qg())
+    y = x
+    if rng.random() < 0.6:
+        k = rng.choice([1, 10, 100, 1000]) * rng.choice([1, 1, 1, 2, 3, 5, 9])
+        y = x + k if (rng.random() < 0.5 or x < k) else x - k
+    x, y = (x, y) if rng.random() < 0.5 else (y, x)
+    return [(f"I get {x}; the proposed answer is {y}.\n", False),
+            (f"{T.difference_line(x, y)}\n{'Yes' if x == y else 'No'}{T.IM_END}", True)]
 
 
 def compact_prompt(q):
@@ -377,10 +390,16 @@ def stage_arith(hp):
     model = LlamaLM(Config(vocab_size=len(tk.vocab), **MODEL))
     log(f"model: {count_params(model)} params; arith {hp['arith_steps']} steps of {hp['arith_batch']}")
     vq = val[:150]
-    next_batch = Bucketed(lambda: ids_mask(tk, compact_example(qg(), rng)), hp["arith_batch"], random.Random(hp["seed"] + 3))
+    drill = hp["arith_drill_share"]
+    next_batch = Bucketed(lambda: ids_mask(tk, comparison_drill(rng, qg) if rng.random() < drill else compact_example(qg(), rng)),
+                          hp["arith_batch"], random.Random(hp["seed"] + 3))
+    drills = [comparison_drill(random.Random(hp["seed"] + 9 + i), QGen(hp["seed"] + 9 + i, held + val)) for i in range(150)]
 
     def on_eval(step):
-        log(f"arith step {step} val greedy (compact) {compact_greedy(model, tk, vq):.3f}")
+        prompts = [tk.encode(d[0][0]) for d in drills]
+        outs = G.fast_generate(model, prompts, max_new=30, batch=256)
+        cmp_ok = sum(tk.decode(o).strip() == d[1][0].replace(T.IM_END, "").strip() for o, d in zip(outs, drills)) / len(drills)
+        log(f"arith step {step} val greedy (compact) {compact_greedy(model, tk, vq):.3f}; comparison drills {cmp_ok:.3f}")
 
     dt = train_loop(model, hp["arith_steps"], hp["arith_lr"], hp["arith_warmup"], next_batch,
                     dict(hp, eval_every=hp["arith_eval_every"]), "arith", on_eval)
@@ -708,10 +727,10 @@ def stage_eval(hp):
 
 FIXED = [("*+", 47, 83, 129, None), ("*-", 56, 78, 300, None), ("+*", 12, 34, 567, None), ("-*", 12, 34, 999, None),
          ("++", 123, 456, 789, None), ("+-", 505, 495, 250, None), ("-+", 731, 286, 45, None), ("--", 900, 123, 456, None),
-         ("*+", 99, 99, 999, None), ("*-", 25, 64, 100, None), ("*+", 10, 10, 10, None), ("++", 10, 20, 30, None),
-         ("*+", 38, 47, 615, None), ("-+", 402, 399, 18, None),
-         ("*-", 23, 41, 129, "crates"), ("*+", 17, 36, 208, "boxes"), ("+*", 14, 52, 385, "packs"),
-         ("+-", 342, 187, 96, "library"), ("*-", 64, 29, 777, "crates"), ("+*", 88, 11, 120, "packs")]
+         ("*+", 99, 99, 999, None), ("*-", 256, 64, 100, None), ("*+", 10, 10, 10, None), ("++", 10, 20, 30, None),
+         ("*+", 382, 47, 615, None), ("-+", 402, 399, 18, None),
+         ("*-", 23, 41, 129, "crates"), ("*+", 175, 36, 208, "boxes"), ("+*", 14, 52, 385, "packs"),
+         ("+-", 342, 187, 96, "library"), ("*-", 164, 29, 777, "crates"), ("+*", 88, 11, 120, "packs")]
 
 
 def fixed_reference(model, tk):
