@@ -26,7 +26,7 @@ describe('tiny-reasoner through the runtime', { timeout: 360_000 }, () => {
   it('runs as an instruct model: ChatML, the pack’s system prompt, its tuned temperature', () => {
     const info = runtime.info();
     expect(info.model).toBe('tiny-reasoner');
-    expect(info.capabilities).toMatchObject({ logprobs: true, continueAssistant: true, confidenceToken: false, contextLength: 512 });
+    expect(info.capabilities).toMatchObject({ logprobs: true, continueAssistant: true, confidenceToken: false, contextLength: 1024 });
     expect(info.capabilities.topLogprobs).toBeGreaterThanOrEqual(5);
   });
 

@@ -35,7 +35,8 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
              "\"Wait\" act on a real model's reasoning chains. Retrain: `tools/tiny-model/reasoner/retrain.sh` "
              "(see `tools/tiny-model/reasoner/README.md`).\n")
     L.append("## Task and formats\n")
-    L.append("Questions: `What is 47*83+129?` — forms `a*b+c`, `a*b-c`, `c+a*b`, `c-a*b` (a, b 2-digit, c 2–3-digit) and "
+    L.append("Questions: `What is 47*83+129?` or `What is 382*47+615?` — forms `a*b+c`, `a*b-c`, `c+a*b`, `c-a*b` (a 2-digit, "
+             f"or 3-digit in {T.MUL3_FRAC:.0%} of the multiplications and never in `c-a*b`; b 2-digit; c 2–3-digit) and "
              "`a+b+c`, `a+b-c`, `a-b+c`, `a-b-c` (2–3-digit), results never negative — and 30% templated word problems "
              "with the same arithmetic:\n")
     for name, (form, text) in sorted(T.TEMPLATES.items()):
@@ -43,19 +44,28 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
     q = ("*+", 47, 83, 129, None)
     L.append("\nAnswers: one equation per line, the final line `Answer: N` (the runtime's number extractor reads the last "
              "number). Each training example draws one of several valid decompositions at random (split either factor, "
-             "either term order, round up and subtract; add/subtract directly, with swapped operands, or by splitting off "
+             "either term order, round up and subtract; a 3-digit factor is never split, its product goes through the "
+             "2-digit factor's tens and units; add/subtract directly, with swapped operands, or by splitting off "
              "the hundreds; for `a+b+c`-like forms either grouping), so samples of one question take different paths and "
              "their slips land in different steps. Some of the decompositions of `47*83+129`:\n")
     for p in T.all_plans(q)[:4]:
         L.append("```\n" + T.render(q, p) + "\n```")
-    L.append("\nThe pack's replies it was trained on (targets built from its own sampled answers):\n")
+    q3 = ("*+", 382, 47, 615, None)
+    L.append("\nand of `382*47+615`:\n")
+    for p in [p for p in T.all_plans(q3) if p[2] == "direct"][:3]:
+        L.append("```\n" + T.render(q3, p) + "\n```")
+    L.append("\nThe pack's replies it was trained on (targets built from its own sampled answers). Wherever a reply compares two "
+             "numbers it subtracts the smaller from the larger and reads the difference (`4130-4030=100`, so not equal): "
+             "revision 3 wrote both numbers right and still could not tell whether they were equal (it never said "
+             "\"No\"), and subtraction is the arithmetic the model already does.\n")
     claim = "47*83=47*80+47*3=3760+141=3901\n3901+129=4130\nAnswer: 4130"
     L.append("- verify (`VERIFY_PROMPT`: its own working by another method, then the verdict alone on the last line, `Yes`/`No`, "
              "each one vocabulary entry, where P(Yes) is read): `" + T.verify_reply(q, claim, random.Random(0)).replace("\n", "⏎") + "`")
     L.append("- critique (`CRITIQUE_PROMPT`): `" + T.critique_reply(q, claim)[0].replace("\n", "⏎") + "`")
     L.append("- refine (`REFINE_PROMPT` after the feedback): a corrected chain by the claim's own method, ending `Answer: N`.")
-    L.append(f"- IoE review (`IOE_REVIEW`): `{T.CHECK_AGAIN}` + a second chain by another method; if it agrees: "
-             f"`{T.STAYS}` + `Answer: N`; if not: `{T.DIFFERS}` + a third chain, whose answer is final.")
+    L.append(f"- IoE review (`IOE_REVIEW`): `{T.CHECK_AGAIN}` + a second chain by another method, then its answer and "
+             f"the draft's subtracted; if the difference is 0: `…=0, {T.STAYS}` + `Answer: N`; if not: `…=100, {T.DIFFERS}` "
+             "+ a third chain, whose answer is final.")
     L.append(f"- IoE reconcile (`IOE_FOLLOW_UP`): `{T.ONCE_MORE}` + a fresh chain.")
     L.append("- Wait: the open turn `…draft\\n\\nWait,` continues ` let me check it another way.` + a second chain, then "
              "the same keep / once-more rule as the review, ending `Answer: N`.")
