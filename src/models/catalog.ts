@@ -98,7 +98,7 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     dtype: { webgpu: 'fp32', wasm: 'fp32', cpu: 'fp32' },
     // Chosen on the card's validation slice (SC@8 at T 0.3 / 0.5 / 0.7: 80.7 / 84.3 / 81.7%).
     temperature: 0.5,
-    examples: ['What is 47*83+129?', 'What is 986-597-215?', 'A farmer packs 16 crates of 15 apples and sells 78 apples. How many apples are left?'],
+    examples: ['What is 47*83+129?', 'What is 382*47+615?', 'What is 986-597-215?', 'A farmer packs 16 crates of 15 apples and sells 78 apples. How many apples are left?'],
     answerKind: 'number',
     heldOut: { label: 'tiny-reasoner held-out set', path: 'data/tiny-reasoner-heldout.jsonl' },
   },
