@@ -5,7 +5,7 @@ import type { VerifierSpec } from '../types.js';
 import type { Candidate } from './candidates.js';
 import { judge, type Evidence } from './judge.js';
 import type { StrategyOutcome } from './outcome.js';
-import { runStep } from './steps.js';
+import { runStep, runStepIfItFits } from './steps.js';
 import { trustRule } from './trust.js';
 
 /**
@@ -28,7 +28,8 @@ export async function revise(ctx: StrategyContext, claim: Claim, feedback: Feedb
   const step = ctx.pack.refine(ctx.question, claim, feedback);
   let revised: Claim | null;
   if (step) {
-    revised = claimOf(ctx, (await runStep(ctx, step)).value);
+    const refined = await runStepIfItFits(ctx, step, 'refine');
+    revised = refined === null ? null : claimOf(ctx, refined.value);
   } else {
     // The pack's feedback carries the revision (tiny-arith restates the result while judging).
     revised = feedback.restated === null ? null : claimOf(ctx, { text: feedback.restated, answerText: feedback.restated });

@@ -8,7 +8,7 @@ import { defineStrategy, VERIFIER_HELP } from './define.js';
 import { roundCount, stepModel } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
-import { runStep } from './steps.js';
+import { runStep, runStepIfItFits } from './steps.js';
 
 const schema = z
   .object({
@@ -76,7 +76,9 @@ async function ioeRound(ctx: StrategyContext, current: Claim): Promise<Claim | n
   if (reviewed.answer === null || reviewed.answer === current.answer) return 'maintained';
   ctx.emit({ type: 'revise', from: current.answer, to: reviewed.answer, text: reviewed.text });
   // "You give two different answers…": its reply is IoE's final answer (the trust rule still has its say).
-  const reconciled = claimOf(ctx, (await runStep(ctx, ctx.pack.reconcile(ctx.question, current, reviewed))).value);
+  const step = await runStepIfItFits(ctx, ctx.pack.reconcile(ctx.question, current, reviewed), 'reconcile');
+  if (step === null) return reviewed;
+  const reconciled = claimOf(ctx, step.value);
   if (reconciled.answer === null) return reviewed;
   if (reconciled.answer !== reviewed.answer) ctx.emit({ type: 'revise', from: reviewed.answer, to: reconciled.answer, text: reconciled.text });
   return reconciled;

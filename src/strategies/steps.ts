@@ -1,4 +1,5 @@
 import type { EnginePrompt, Generation } from '../engine/engine.js';
+import { ContextLengthError } from '../errors.js';
 import type { PackStep } from '../prompts/pack.js';
 import type { StrategyContext } from './context.js';
 
@@ -37,4 +38,20 @@ export async function greedyGenerate(ctx: StrategyContext, call: GreedyCall): Pr
 export async function runStep<T>(ctx: StrategyContext, step: PackStep<T>): Promise<{ value: T; fresh: boolean }> {
   const { generation, fresh } = await greedyGenerate(ctx, step);
   return { value: step.parse(generation), fresh };
+}
+
+/**
+ * A revision step whose conversation carries earlier replies (a refine after long feedback, IoE's
+ * reconcile after a long review) can outgrow the model's context. Such a step is one the strategy can do
+ * without: it returns null (the strategy keeps what it has) and says so in the trace, instead of failing
+ * the whole solve.
+ */
+export async function runStepIfItFits<T>(ctx: StrategyContext, step: PackStep<T>, label: string): Promise<{ value: T; fresh: boolean } | null> {
+  try {
+    return await runStep(ctx, step);
+  } catch (error) {
+    if (!(error instanceof ContextLengthError)) throw error;
+    ctx.emit({ type: 'decision', choice: `no ${label}`, reason: `the ${label} conversation does not fit the model's context: ${error.message}` });
+    return null;
+  }
 }

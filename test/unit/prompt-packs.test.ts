@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine, GenerateParams } from '../../src/engine/engine.js';
+import { ContextLengthError } from '../../src/errors.js';
 import { findModel } from '../../src/models/catalog.js';
 import { CRITIQUE_PROMPT, instructPack, IOE_FOLLOW_UP, IOE_REVIEW, VERIFY_PROMPT } from '../../src/prompts/instruct.js';
 import { parseVerdict } from '../../src/prompts/verdicts.js';
 import { tinyArithPack } from '../../src/prompts/tiny-arith.js';
 import { createLocalRuntime } from '../../src/runtime/local.js';
-import type { ChatMessage } from '../../src/types.js';
+import type { ChatMessage, TraceEvent } from '../../src/types.js';
 import { scriptedEngine, type Script } from '../helpers/scripted-engine.js';
 
 const number = { kind: 'number' } as const;
+const decisions = (trace: TraceEvent[]) => trace.filter((e): e is Extract<TraceEvent, { type: 'decision' }> => e.type === 'decision');
 const pack = instructPack('qwen');
 
 /** With `pYes`, verification calls get a worked reply ending in the verdict, whose P(Yes) is `pYes(messages)`. */
@@ -137,6 +139,34 @@ describe('instruct pack prompts', () => {
     const kept = await same.runtime.solve({ prompt: 'What is 347 + 589?', answer: number, strategy: { kind: 'self-refine', prompts: 'ioe' } });
     expect(kept.answer).toBe('936');
     expect(same.engine.calls).toHaveLength(2);
+  });
+
+  it('IoE keeps the review when the follow-up no longer fits the context (a long review), and says so', async () => {
+    const replies = ['It is 946.', 'Let me recheck: 936.'];
+    let i = 0;
+    const { engine, runtime } = instructRuntime(() => replies[i++] ?? '936', (m) => (m.at(-1)!.content.includes('936') ? 0.9 : 0.1));
+    const generate = engine.generate.bind(engine);
+    engine.generate = async (params) => {
+      if ('messages' in params.prompt && params.prompt.messages.at(-1)!.content === IOE_FOLLOW_UP) throw new ContextLengthError(1057, 1024);
+      return generate(params);
+    };
+    const r = await runtime.solve({ prompt: 'What is 347 + 589?', answer: number, strategy: { kind: 'self-refine', prompts: 'ioe', maxRounds: 1 } });
+    expect(r.answer).toBe('936');
+    expect(decisions(r.trace)[0]).toMatchObject({ choice: 'no reconcile', reason: expect.stringMatching(/does not fit the model's context: Prompt is 1057 tokens/) });
+  });
+
+  it('a refinement that no longer fits the context leaves the draft standing', async () => {
+    const replies = ['It is 946.', 'Step 1 is wrong. Verdict: incorrect'];
+    let i = 0;
+    const { engine, runtime } = instructRuntime(() => replies[i++] ?? 'Verdict: incorrect');
+    const generate = engine.generate.bind(engine);
+    engine.generate = async (params) => {
+      if ('messages' in params.prompt && params.prompt.messages.at(-1)!.content.startsWith('Here is feedback')) throw new ContextLengthError(1100, 1024);
+      return generate(params);
+    };
+    const r = await runtime.solve({ prompt: 'What is 347 + 589?', answer: number, strategy: { kind: 'self-refine', maxRounds: 1 } });
+    expect(r.answer).toBe('946');
+    expect(decisions(r.trace).map((e) => e.choice)).toContain('no refine');
   });
 
   it('the Wait nudge leaves the assistant turn open after "Wait,"', async () => {
