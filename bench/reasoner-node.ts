@@ -75,7 +75,12 @@ async function evaluate(name: string, spec: StrategySpec): Promise<Row> {
 }
 
 const rows: Row[] = [];
-const run = async (name: string, spec: StrategySpec) => rows.push(await evaluate(name, spec));
+// BENCH_REASONER_ROWS="name part,name part": only the rows whose names contain one of the parts, printed to stderr
+// (a rerun of some rows; the report and its targets need every row, so nothing is written).
+const onlyRows = process.env.BENCH_REASONER_ROWS?.split(',').map((part) => part.trim()).filter(Boolean);
+const run = async (name: string, spec: StrategySpec) => {
+  if (!onlyRows || onlyRows.some((part) => name.includes(part))) rows.push(await evaluate(name, spec));
+};
 await run('greedy', { kind: 'greedy' });
 await run('self-consistency n=8', { kind: 'self-consistency', n: 8 });
 await run('self-consistency n=16', { kind: 'self-consistency', n: 16 });
@@ -90,6 +95,7 @@ await run('self-refine ioe ≤3', { kind: 'self-refine', prompts: 'ioe' });
 // Self-verification of the greedy answer: a cascade that never accepts reports P(yes) as its signal.
 await run('cascade self-verify → SC@8', { kind: 'cascade', signal: 'self-verify', threshold: 0.5, then: { kind: 'self-consistency', n: 8 } });
 
+if (onlyRows) process.exit(0);
 const greedy = results.get('greedy')!;
 const verified = results.get('cascade self-verify → SC@8')!;
 const labelled = items.flatMap((item, i) => {
