@@ -311,7 +311,7 @@ def guess_plan(q, text):
     best, bs = None, -1.0
     mt = mask(text)
     for p in all_plans(q):
-        s = difflib.SequenceMatcher(None, mask(render(q, p)), mt, autojunk=False).quick_ratio() if False else difflib.SequenceMatcher(None, mask(render(q, p)), mt, autojunk=False).ratio()
+        s = difflib.SequenceMatcher(None, mask(render(q, p)), mt, autojunk=False).ratio()
         if s > bs:
             best, bs = p, s
     return best
