@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auroc } from '../src/confidence/auroc.js';
 import { createRuntime } from '../src/index.js';
+import { findModel, TINY_REASONER } from '../src/models/catalog.js';
 import { formatPercent } from '../src/ui/format.js';
 import type { SolveResult, StrategySpec } from '../src/types.js';
 
@@ -92,16 +93,27 @@ await run('best-of-8 arithmetic verifier', { kind: 'best-of-n', n: 8, scorer: 'v
 await run('wait 1 nudge', { kind: 'wait' });
 await run('self-refine critique ≤3', { kind: 'self-refine' });
 await run('self-refine ioe ≤3', { kind: 'self-refine', prompts: 'ioe' });
-// Self-verification of the greedy answer: a cascade that never accepts reports P(yes) as its signal.
+// Self-verification of the greedy answer: the cascade reports P(yes) as its signal.
 await run('cascade self-verify → SC@8', { kind: 'cascade', signal: 'self-verify', threshold: 0.5, then: { kind: 'self-consistency', n: 8 } });
+// P(yes) averaged over several verification replies (the greedy one and sampled ones); a threshold of 1 is
+// never reached, so these rows answer greedily and only measure the signal and its cost.
+for (const verifications of [4, 8]) {
+  await run(`self-verify ×${verifications} of the greedy answer`, { kind: 'cascade', signal: 'self-verify', threshold: 1, verifications, then: { kind: 'greedy' } });
+}
+// The trust rule on the averaged evidence.
+await run('wait 1 nudge, 4 verifications', { kind: 'wait', verifications: 4 });
+await run('self-refine ioe ≤3, 4 verifications', { kind: 'self-refine', prompts: 'ioe', verifications: 4 });
 
 if (onlyRows) process.exit(0);
 const greedy = results.get('greedy')!;
-const verified = results.get('cascade self-verify → SC@8')!;
-const labelled = items.flatMap((item, i) => {
-  const value = verified[i]!.trace.find((e) => e.type === 'confidence' && e.signal === 'self-verify');
-  return value?.type === 'confidence' && value.value !== null ? [{ signal: value.value, correct: greedy[i]!.answer === item.answer }] : [];
-});
+/** P(yes) of each greedy answer, as a row's cascade reported it, labelled by whether that answer is right. */
+const labelledBy = (name: string) =>
+  items.flatMap((item, i) => {
+    const value = results.get(name)![i]!.trace.find((e) => e.type === 'confidence' && e.signal === 'self-verify');
+    return value?.type === 'confidence' && value.value !== null ? [{ signal: value.value, correct: greedy[i]!.answer === item.answer }] : [];
+  });
+const labelled = labelledBy('cascade self-verify → SC@8');
+const averagedAuroc = Object.fromEntries([4, 8].map((k) => [k, auroc(labelledBy(`self-verify ×${k} of the greedy answer`))]));
 const oracle8 = results.get('self-consistency n=8')!.filter((r, i) => r.trace.some((e) => e.type === 'sample' && e.answer === items[i]!.answer)).length / items.length;
 const byGroup = (key: 'op' | 'template') =>
   Object.fromEntries(
@@ -113,6 +125,7 @@ const byGroup = (key: 'op' | 'template') =>
 const extra: Record<string, number | string> = {
   'self-verification AUROC, P("Yes") for a right greedy answer': auroc(labelled) ?? 'n/a',
   'self-verification: questions with a P("Yes")': labelled.length,
+  ...Object.fromEntries(Object.entries(averagedAuroc).map(([k, a]) => [`self-verification AUROC, mean P("Yes") of ${k} replies`, a ?? 'n/a'])),
   'oracle@8 (the right answer among 8 samples)': oracle8,
   ...Object.fromEntries(Object.entries(parses).map(([step, p]) => [`pack step "${step}" replies that parse (${p.all})`, p.ok / p.all])),
   ...Object.fromEntries(Object.entries(byGroup('op')).map(([g, a]) => [`greedy, form ${g}`, a])),
@@ -143,9 +156,13 @@ const targets: Array<{ target: string; figure: string; met: boolean }> = [
       figure: `${points(r.accuracy)} vs ${points(sc16.accuracy)}, ${points(1 - r.meanTokens / sc16.meanTokens)} fewer tokens, ${points(1 - r.meanMs / sc16.meanMs)} less time`,
       met: r.accuracy >= sc16.accuracy && r.meanTokens <= 0.6 * sc16.meanTokens,
     })),
-  { target: 'self-verification AUROC ≥ 0.80', figure: verifyAuroc === null ? 'n/a' : verifyAuroc.toFixed(3), met: verifyAuroc !== null && verifyAuroc >= 0.8 },
-  { target: '"Wait" ≥ greedy + 2 points', figure: `${points(row('wait 1 nudge').accuracy)} (${delta(row('wait 1 nudge').accuracy - g.accuracy)})`, met: row('wait 1 nudge').accuracy - g.accuracy >= 0.02 - 1e-9 },
-  ...['self-refine critique ≤3', 'self-refine ioe ≤3'].map((name) => ({
+  ...([['the greedy reply', verifyAuroc], ...Object.entries(averagedAuroc).map(([k, a]) => [`mean of ${k} replies`, a])] as Array<[string, number | null]>).map(([how, a]) => ({ target: `self-verification AUROC ≥ 0.80 (${how})`, figure: a === null ? 'n/a' : a.toFixed(3), met: a !== null && a >= 0.8 })),
+  ...['wait 1 nudge', 'wait 1 nudge, 4 verifications'].map((name) => ({
+    target: `"${name}" ≥ greedy + 2 points`,
+    figure: `${points(row(name).accuracy)} (${delta(row(name).accuracy - g.accuracy)})`,
+    met: row(name).accuracy - g.accuracy >= 0.02 - 1e-9,
+  })),
+  ...['self-refine critique ≤3', 'self-refine ioe ≤3', 'self-refine ioe ≤3, 4 verifications'].map((name) => ({
     target: `${name} ≥ greedy`,
     figure: `${points(row(name).accuracy)} (${delta(row(name).accuracy - g.accuracy)})`,
     met: row(name).accuracy >= g.accuracy,
@@ -153,4 +170,4 @@ const targets: Array<{ target: string; figure: string; met: boolean }> = [
   { target: 'verifier Best-of-8 ≥ 97%', figure: points(row('best-of-8 arithmetic verifier').accuracy), met: row('best-of-8 arithmetic verifier').accuracy >= 0.97 },
   { target: 'every pack step parses ≥ 95%', figure: `lowest ${points(Math.min(...parseRates))}`, met: parseRates.every((p) => p >= 0.95) },
 ];
-console.log(JSON.stringify({ prompts: items.length, calibrationPrompts: 0, cascadeTarget: 0, thresholds: {}, rows, extra, targets }));
+console.log(JSON.stringify({ model: `${TINY_REASONER} revision ${findModel(TINY_REASONER).revision}`, prompts: items.length, calibrationPrompts: 0, cascadeTarget: 0, thresholds: {}, rows, extra, targets }));

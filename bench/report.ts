@@ -198,7 +198,7 @@ ${reasoner ? reasonerSection(reasoner) : ''}`;
 writeFileSync(join(DOCS, 'benchmarks.md'), doc);
 console.error('wrote docs/benchmarks.md, docs/benchmarks.json, docs/accuracy-vs-tokens.png');
 
-function reasonerSection(r: Strategies & { extra?: Record<string, number | string>; targets?: Array<{ target: string; figure: string; met: boolean }> }): string {
+function reasonerSection(r: Strategies & { model?: string; extra?: Record<string, number | string>; targets?: Array<{ target: string; figure: string; met: boolean }> }): string {
   const g = r.rows.find((x) => x.name === 'greedy');
   const rows = r.rows
     .map((x) => `| ${x.name} | ${pct(x.accuracy)} | ${g ? ((x.accuracy - g.accuracy) * 100).toFixed(1) : ''} | ${x.meanTokens.toFixed(1)} | ${x.meanSamples.toFixed(2)} | ${x.meanMs.toFixed(1)} |`)
@@ -209,7 +209,7 @@ function reasonerSection(r: Strategies & { extra?: Record<string, number | strin
   const targets = (r.targets ?? []).map((t) => `| ${t.target} | ${t.figure} | ${t.met ? 'met' : '**missed**'} |`).join('\n');
   return `
 ## Strategies on tiny-reasoner (its held-out set, ${r.prompts} questions)
-${targets ? `\nIssue 9's targets, judged on this run:\n\n| target | figure | |\n|---|---|---|\n${targets}\n` : ''}
+${r.model ? `\nModel: ${r.model}.\n` : ''}${targets ? `\nIssue 9's targets, judged on this run:\n\n| target | figure | |\n|---|---|---|\n${targets}\n` : ''}
 | strategy | accuracy | Δ vs greedy (points) | mean completion tokens | mean samples | mean ms (Node) |
 |---|---|---|---|---|---|
 ${rows}

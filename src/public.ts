@@ -22,7 +22,7 @@ export { MODEL_CATALOG, findModel, type ModelEntry, type ModelFamily, type Remot
 export type { ModelChoice, ModelDescription } from './models/describe.js';
 export { extractAnswer } from './answers/extract.js';
 export { validateStrategy } from './request/schema.js';
-export { MAX_SAMPLES, MAX_SPEC_DEPTH, MAX_ROUNDS } from './strategies/fields.js';
+export { MAX_SAMPLES, MAX_SPEC_DEPTH, MAX_ROUNDS, MAX_VERIFICATIONS } from './strategies/fields.js';
 export { listStrategies, type StrategyInfo, type StrategyField } from './strategies/forms.js';
 export { calibrate, type LabelledSignal, type CalibrateOptions, type Calibration } from './confidence/calibrate.js';
 export { routingCurve, routingStudy, ROUTING_THRESHOLDS, type RoutedQuestion, type RoutingPoint, type RoutingStudy, type RoutingStudyOptions } from './confidence/routing-curve.js';

@@ -147,6 +147,8 @@ export type TraceEvent =
       by: string;
       /** The verifier's reason or the model's reply. */
       reason?: string;
+      /** Self-verification over several replies: `score` is their mean P(yes), `reason` one reply that reached the verdict. */
+      replies?: number;
     })
   | (TraceBase & { type: 'critique'; text: string; says: 'correct' | 'incorrect' | 'unclear' })
   | (TraceBase & { type: 'revise'; from: string | null; to: string | null; text: string })

@@ -53,6 +53,7 @@ const traceEventSchema = z.discriminatedUnion('type', [
     score: nullableNum,
     by: z.string(),
     reason: z.string().optional(),
+    replies: num.optional(),
   }),
   z.object({ t, type: z.literal('critique'), text: z.string(), says: z.enum(['correct', 'incorrect', 'unclear']) }),
   z.object({ t, type: z.literal('revise'), from: nullableStr, to: nullableStr, text: z.string() }),

@@ -3,7 +3,7 @@ import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { defineStrategy } from './define.js';
-import { sampleCount, stepModel } from './fields.js';
+import { sampleCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { answerGroups, majorityVote, type AnswerGroup } from './vote.js';
@@ -15,6 +15,8 @@ const schema = z
     scorer: z.enum(['logprob', 'confidence', 'self-verify', 'verifier']),
     /** Required with `scorer: 'verifier'`, not allowed otherwise. */
     verifier: verifierSchema.optional(),
+    /** Self-verification replies averaged into each answer's P(yes) (default 1); scorer 'self-verify' only. */
+    verifications: verificationCount().optional(),
     model: stepModel(),
   })
   .strict()
@@ -24,6 +26,9 @@ const schema = z
     }
     if (spec.scorer !== 'verifier' && spec.verifier) {
       ctx.addIssue({ code: 'custom', path: ['verifier'], message: `a verifier is only used with scorer 'verifier', not '${spec.scorer}'` });
+    }
+    if (spec.verifications !== undefined && spec.scorer !== 'self-verify') {
+      ctx.addIssue({ code: 'custom', path: ['verifications'], message: `verifications averages self-verification replies and only applies to scorer 'self-verify', not '${spec.scorer}'` });
     }
   });
 export type BestOfNSpec = z.input<typeof schema>;
@@ -97,7 +102,7 @@ async function bestJudged(spec: BestOfNSpec, ctx: StrategyContext): Promise<Stra
   return withinBudget(async () => {
     samples = await sampleDrafts(ctx, spec.n);
     for (const group of answerGroups(samples)) {
-      const evidence = await judge(ctx, group.representative, spec.scorer === 'verifier' ? spec.verifier : undefined);
+      const evidence = await judge(ctx, group.representative, spec.scorer === 'verifier' ? spec.verifier : undefined, spec.verifications);
       judged.push({ group, evidence });
     }
     return pick();
@@ -124,6 +129,7 @@ export const bestOfNStrategy = defineStrategy({
     n: { label: 'Samples (n)', initial: 8 },
     scorer: { label: 'Scorer', initial: 'confidence' },
     verifier: { label: 'Verifier', widget: 'verifier', required: true, when: (v) => v.scorer === 'verifier' },
+    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => v.scorer === 'self-verify' },
   },
   run: bestOfN,
 });

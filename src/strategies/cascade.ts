@@ -3,7 +3,7 @@ import { InvalidRequestError } from '../errors.js';
 import { sampleDrafts } from './candidates.js';
 import { BudgetExhaustedError, type StrategyContext } from './context.js';
 import { defineStrategy, type RunNested } from './define.js';
-import { probability, sampleCount, stepModel } from './fields.js';
+import { probability, sampleCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { judge } from './judge.js';
 import { fromCandidate, NO_ANSWER, type StrategyOutcome } from './outcome.js';
@@ -25,6 +25,8 @@ export interface CascadeSpec {
   threshold: number;
   /** Samples of the small vote when `signal` is 'vote' (default 5); not allowed with other signals. */
   n?: number;
+  /** Self-verification replies averaged into P(yes) (default 1); signal 'self-verify' only. */
+  verifications?: number;
   then: StrategySpec;
   /** The model of the cheap answer; `then.model` names the one to escalate to. */
   model?: string;
@@ -41,6 +43,7 @@ const schema: z.ZodType<ResolvedCascade, CascadeSpec> = z
     signal: z.enum(['confidence-token', 'logprob', 'self-verify', 'vote']),
     threshold: probability(),
     n: sampleCount().optional(),
+    verifications: verificationCount().optional(),
     then: z.lazy(nestedSpecSchema),
     model: stepModel(),
   })
@@ -48,6 +51,9 @@ const schema: z.ZodType<ResolvedCascade, CascadeSpec> = z
   .superRefine((spec, ctx) => {
     if (spec.n !== undefined && spec.signal !== 'vote') {
       ctx.addIssue({ code: 'custom', path: ['n'], message: `n is the size of the vote and only applies to signal 'vote', not '${spec.signal}'` });
+    }
+    if (spec.verifications !== undefined && spec.signal !== 'self-verify') {
+      ctx.addIssue({ code: 'custom', path: ['verifications'], message: `verifications averages self-verification replies and only applies to signal 'self-verify', not '${spec.signal}'` });
     }
   })
   .transform((spec) => (spec.signal === 'vote' ? { ...spec, n: spec.n ?? DEFAULT_VOTES } : spec));
@@ -126,7 +132,7 @@ async function cheapAnswer(spec: ResolvedCascade, ctx: StrategyContext): Promise
       return { cheap, value: draft.meanLogprob === null ? null : Math.exp(draft.meanLogprob) };
     case 'self-verify': {
       if (draft.answer === null) return { cheap, value: null };
-      const evidence = await judge(ctx, draft);
+      const evidence = await judge(ctx, draft, undefined, spec.verifications);
       return { cheap, value: evidence.score ?? (evidence.verdict === null ? null : evidence.verdict ? 1 : 0) };
     }
   }
@@ -142,6 +148,7 @@ export const cascadeStrategy = defineStrategy({
     signal: { label: 'Signal', initial: 'confidence-token' },
     threshold: { label: 'Threshold', step: 0.01, initial: 0.7 },
     n: { label: 'Votes', placeholder: `default ${DEFAULT_VOTES}`, when: (v) => v.signal === 'vote' },
+    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => v.signal === 'self-verify' },
     then: { label: 'Otherwise', widget: 'strategy', initial: 'self-consistency' },
   },
   run: (spec, ctx, runNested, path) => cascade(spec, ctx, path, runNested),

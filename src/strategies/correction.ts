@@ -60,9 +60,9 @@ export function bestSoFar(draft: Candidate) {
     seen,
     outcome: (): StrategyOutcome => ({ answer: best.claim.answer, text: best.claim.text, confidence: best.confidence, budgetExhausted: false }),
     /** Judges the revision against the best so far (verifier or self-verification) and keeps the winner. */
-    async consider(ctx: StrategyContext, revision: Claim, verifier: VerifierSpec | undefined): Promise<void> {
-      const incumbent = await judge(ctx, best.claim, verifier);
-      const challenger = await judge(ctx, revision, verifier);
+    async consider(ctx: StrategyContext, revision: Claim, verifier: VerifierSpec | undefined, verifications?: number): Promise<void> {
+      const incumbent = await judge(ctx, best.claim, verifier, verifications);
+      const challenger = await judge(ctx, revision, verifier, verifications);
       if (decide(ctx, incumbent, challenger, best.claim === draft ? 'draft' : 'answer')) best = { claim: revision, confidence: challenger.score };
       seen.add(revision.answer);
     },

@@ -16,8 +16,12 @@ const schema = z
     maxTraces: sampleCount().default(32),
     /** Online: traces generated in full to set the threshold (the paper uses 16). */
     warmup: sampleCount().default(16),
-    /** η: the share of traces, by confidence, that are kept (10: DeepConf-low, 90: DeepConf-high). */
-    keepPercent: z.number().min(1).max(100).default(10),
+    /**
+     * η: the share of traces, by confidence, that are kept (10: DeepConf-low, 90: DeepConf-high). The paper's
+     * DeepConf-low keeps 10% of 512 traces; of the 16 to 32 an on-device budget allows it would keep one to three,
+     * a confidence-ranked best-of-n rather than a vote (on tiny-reasoner, η 10 scores 78.4% where η 90 scores 85.3%).
+     */
+    keepPercent: z.number().min(1).max(100).default(90),
     /** Alternatives per token in the token confidence (optillm uses 5). */
     topK: z.number().int().min(1).max(20).default(5),
     /** Tokens per group: the paper's 2048 sized down to chains of a few dozen tokens. */

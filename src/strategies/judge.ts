@@ -1,4 +1,4 @@
-import type { Claim } from '../prompts/pack.js';
+import type { Claim, Judgement } from '../prompts/pack.js';
 import { questionText } from '../prompts/pack.js';
 import type { VerifierSpec } from '../types.js';
 import { runVerifier, VerifierTimeoutError } from '../verifiers/index.js';
@@ -12,6 +12,8 @@ export interface Evidence extends Standing {
   text: string;
   /** A corrected result stated by the model while judging (tiny-arith), else null. */
   restated: string | null;
+  /** Self-verification: how many verification replies the score is the mean over. */
+  replies?: number;
 }
 
 /** Programmatic verdicts remembered per request (a callback may be slow, and it is the page's code). */
@@ -19,27 +21,59 @@ const verdicts = new WeakMap<StrategyContext, Map<string, Evidence>>();
 /** Verdicts already in the trace: each appears once, even when its model call first served another step. */
 const reported = new WeakMap<StrategyContext, Set<string>>();
 
+/** Self-verifications remembered per request: a claim judged again (the incumbent of every round) keeps its score. */
+const selfVerdicts = new WeakMap<StrategyContext, Map<string, Evidence>>();
+
 /**
  * Judges a claim with the programmatic verifier when the spec names one, else with the model's own
- * verification prompt (P(yes)). Emits a `verify` event the first time a claim is judged in a request.
+ * verification prompt (P(yes)), over `verifications` replies (see `selfVerify`). Emits a `verify` event the
+ * first time a claim is judged in a request.
  */
-export async function judge(ctx: StrategyContext, claim: Claim, verifier?: VerifierSpec): Promise<Evidence> {
+export async function judge(ctx: StrategyContext, claim: Claim, verifier?: VerifierSpec, verifications = 1): Promise<Evidence> {
   if (verifier) return judgeProgrammatically(ctx, claim, verifier);
   if (claim.answer === null) {
     return { answer: null, verdict: false, score: 0, by: 'no-answer', text: 'no answer to verify', restated: null };
   }
-  const { value } = await runStep(ctx, ctx.pack.verify(ctx.question, claim));
-  const evidence: Evidence = {
-    answer: claim.answer,
-    verdict: value.verdict,
-    score: value.score,
-    by: 'self-verify',
-    text: value.text,
-    restated: value.restated,
-  };
+  let known = selfVerdicts.get(ctx);
+  if (!known) selfVerdicts.set(ctx, (known = new Map()));
+  const key = JSON.stringify([verifications, claim.answer, claim.text]);
+  const hit = known.get(key);
+  if (hit) return hit;
+  const evidence = await selfVerify(ctx, claim as Claim & { answer: string }, verifications);
+  known.set(key, evidence);
   emitVerify(ctx, evidence, claim.text);
   return evidence;
 }
+
+/**
+ * The model's verification of a claim. A verification reply works the question out before its verdict, so
+ * P(yes) at the verdict depends on which working the model happened to write; one greedy reply reads it
+ * after one working only. With `verifications` > 1 the greedy reply is joined by `verifications - 1` replies
+ * sampled at the request's temperature (one batched call), and the score is their mean P(yes): an estimate
+ * of P(yes) over the model's workings, as generative verifiers average their verification rationales
+ * (GenRM-CoT, Zhang et al. 2024). The verdict is that mean against 0.5; the text, and any restated result,
+ * are the greedy reply's.
+ */
+async function selfVerify(ctx: StrategyContext, claim: Claim & { answer: string }, verifications: number): Promise<Evidence> {
+  const step = ctx.pack.verify(ctx.question, claim);
+  const { value: greedy } = await runStep(ctx, step);
+  const from = (reply: Judgement, verdict: boolean | null, score: number | null, replies: number): Evidence => ({
+    answer: claim.answer, verdict, score, by: 'self-verify', text: reply.text, restated: reply.restated, replies,
+  });
+  if (verifications <= 1) return from(greedy, greedy.verdict, greedy.score, 1);
+  const sampled = await ctx.generate({ prompt: step.prompt, n: verifications - 1, maxTokens: step.maxTokens, watchTokens: step.watchTokens });
+  const replies = [greedy, ...sampled.map((g) => step.parse(g))];
+  const scores = replies.map(scoreOf).filter((s): s is number => s !== null);
+  if (scores.length === 0) return from(greedy, greedy.verdict, greedy.score, replies.length);
+  const score = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const verdict = score >= 0.5;
+  // The words shown, and handed to a correction as feedback, come from a reply that reached this verdict.
+  const voice = replies.find((r) => r.verdict === verdict) ?? greedy;
+  return from(voice, verdict, score, replies.length);
+}
+
+/** A reply's P(yes); a reply whose engine reported no probabilities counts by its written verdict. */
+const scoreOf = (j: Judgement): number | null => j.score ?? (j.verdict === null ? null : j.verdict ? 1 : 0);
 
 async function judgeProgrammatically(ctx: StrategyContext, claim: Claim, verifier: VerifierSpec): Promise<Evidence> {
   let known = verdicts.get(ctx);
@@ -79,5 +113,5 @@ function emitVerify(ctx: StrategyContext, e: Evidence, claimText: string): void 
   const key = JSON.stringify([e.by, e.answer, claimText]);
   if (seen.has(key)) return;
   seen.add(key);
-  ctx.emit({ type: 'verify', answer: e.answer, verdict: e.verdict, score: e.score, by: e.by, reason: e.text });
+  ctx.emit({ type: 'verify', answer: e.answer, verdict: e.verdict, score: e.score, by: e.by, reason: e.text, ...(e.replies && e.replies > 1 ? { replies: e.replies } : {}) });
 }

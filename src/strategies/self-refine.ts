@@ -5,7 +5,7 @@ import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar, revise } from './correction.js';
 import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { roundCount, stepModel } from './fields.js';
+import { refuseVerificationsWithVerifier, roundCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep, runStepIfItFits } from './steps.js';
@@ -17,9 +17,12 @@ const schema = z
     prompts: z.enum(['critique', 'ioe']).default('critique'),
     /** Evidence for the trust rule; default: the model's self-verification. */
     verifier: verifierSchema.optional(),
+    /** Self-verification replies averaged into P(yes) (default 1, the greedy one); not with a verifier. */
+    verifications: verificationCount().optional(),
     model: stepModel(),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseVerificationsWithVerifier);
 export type SelfRefineSpec = z.input<typeof schema>;
 
 /**
@@ -54,7 +57,7 @@ async function selfRefine(spec: z.output<typeof schema>, ctx: StrategyContext): 
         ctx.emit({ type: 'stop', rule: 'no-new-answer', reason: `round ${round} gave no new answer`, numbers: { round } });
         return result();
       }
-      await best.consider(ctx, revised, spec.verifier);
+      await best.consider(ctx, revised, spec.verifier, spec.verifications);
       current = revised;
     }
     ctx.emit({ type: 'stop', rule: 'max-rounds', reason: `${maxRounds} rounds done`, numbers: { rounds: maxRounds } });
@@ -93,6 +96,7 @@ export const selfRefineStrategy = defineStrategy({
     maxRounds: { label: 'At most rounds' },
     prompts: { label: 'Prompts' },
     verifier: { label: 'Evidence', widget: 'verifier', help: VERIFIER_HELP },
+    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => !v.verifier },
   },
   run: selfRefine,
 });

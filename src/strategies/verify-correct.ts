@@ -4,7 +4,7 @@ import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
 import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { roundCount, sampleCount, stepModel } from './fields.js';
+import { refuseVerificationsWithVerifier, roundCount, sampleCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
 import { decide, feedbackFor, revise } from './correction.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
@@ -18,9 +18,12 @@ const schema = z
     rounds: roundCount(0).default(2),
     /** Judge with this verifier instead of the model's self-verification. */
     verifier: verifierSchema.optional(),
+    /** Self-verification replies averaged into P(yes) (default 1, the greedy one); not with a verifier. */
+    verifications: verificationCount().optional(),
     model: stepModel(),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseVerificationsWithVerifier);
 export type VerifyCorrectSpec = z.input<typeof schema>;
 
 interface Judged {
@@ -70,7 +73,7 @@ async function verifyCorrect(spec: z.output<typeof schema>, ctx: StrategyContext
     async () => {
       const samples = await sampleDrafts(ctx, spec.samples);
       for (const c of samples) {
-        const first: Judged = { claim: { text: c.text, answer: c.answer }, evidence: await judge(ctx, c, spec.verifier) };
+        const first: Judged = { claim: { text: c.text, answer: c.answer }, evidence: await judge(ctx, c, spec.verifier, spec.verifications) };
         tracks.push({ index: c.index, best: first, working: first, meanLogprob: c.meanLogprob, settled: false, seen: new Set([c.answer]) });
       }
 
@@ -88,7 +91,7 @@ async function verifyCorrect(spec: z.output<typeof schema>, ctx: StrategyContext
             continue;
           }
           track.seen.add(revised.answer);
-          track.working = { claim: revised, evidence: await judge(ctx, revised, spec.verifier) };
+          track.working = { claim: revised, evidence: await judge(ctx, revised, spec.verifier, spec.verifications) };
           if (decide(ctx, track.best.evidence, track.working.evidence, `sample ${track.index}'s`)) {
             track.best = track.working;
             track.meanLogprob = null;
@@ -122,6 +125,7 @@ export const verifyCorrectStrategy = defineStrategy({
     samples: { label: 'Samples' },
     rounds: { label: 'Correction rounds' },
     verifier: { label: 'Judge', widget: 'verifier', help: VERIFIER_HELP },
+    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => !v.verifier },
   },
   run: verifyCorrect,
 });

@@ -6,7 +6,7 @@ import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar } from './correction.js';
 import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { roundCount, stepModel } from './fields.js';
+import { refuseVerificationsWithVerifier, roundCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
@@ -17,9 +17,12 @@ const schema = z
     maxNudges: roundCount(1).default(1),
     /** Evidence for the trust rule; default: the model's self-verification. */
     verifier: verifierSchema.optional(),
+    /** Self-verification replies averaged into P(yes) (default 1, the greedy one); not with a verifier. */
+    verifications: verificationCount().optional(),
     model: stepModel(),
   })
-  .strict();
+  .strict()
+  .superRefine(refuseVerificationsWithVerifier);
 export type WaitSpec = z.input<typeof schema>;
 
 /**
@@ -54,7 +57,7 @@ async function waitNudge(spec: z.output<typeof schema>, ctx: StrategyContext, pa
         ctx.emit({ type: 'stop', rule: 'no-new-answer', reason: `nudge ${nudge} went back to ${continued.answer}`, numbers: { nudge } });
         return result();
       }
-      await best.consider(ctx, continued, spec.verifier);
+      await best.consider(ctx, continued, spec.verifier, spec.verifications);
       current = continued;
     }
     ctx.emit({ type: 'stop', rule: 'max-nudges', reason: `${maxNudges} nudge${maxNudges > 1 ? 's' : ''} done`, numbers: { nudges: maxNudges } });
@@ -70,6 +73,7 @@ export const waitStrategy = defineStrategy({
   form: {
     maxNudges: { label: 'At most nudges' },
     verifier: { label: 'Evidence', widget: 'verifier', help: VERIFIER_HELP },
+    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => !v.verifier },
   },
   run: (spec, ctx, _runNested, path) => waitNudge(spec, ctx, path),
 });

@@ -47,7 +47,7 @@ export function summarizeEvent(event: Exclude<TraceEvent, { type: 'token' | 'res
     }
     case 'verify': {
       const verdict = event.verdict === null ? 'cannot tell' : event.verdict ? 'correct' : 'wrong';
-      const score = event.score !== null ? ` · score ${event.score.toFixed(2)}` : '';
+      const score = event.score !== null ? ` · score ${event.score.toFixed(2)}${event.replies ? ` (mean of ${event.replies} verifications)` : ''}` : '';
       return {
         title: 'Verify',
         line: `${show(event.answer)} judged ${verdict} by ${event.by}${score}`,

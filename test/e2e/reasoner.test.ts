@@ -26,6 +26,17 @@ async function harness(browser: Browser): Promise<Page> {
   return page;
 }
 
+/** The app, switched to tiny-reasoner on WASM; returns the page's errors as they come. */
+async function openAppOnReasoner(page: Page): Promise<string[]> {
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
+  await page.selectOption('#model-select', 'tiny-reasoner');
+  await page.click('#model-load');
+  await page.waitForFunction(() => document.querySelector('#model-status')?.textContent === 'tiny-reasoner · wasm', undefined, { timeout: 60_000 });
+  return errors;
+}
+
 function greedyChains(page: Page, device: 'wasm' | 'webgpu', conversations: typeof reference.fixedPrompts, dtype?: 'fp32' | 'q4') {
   return page.evaluate(
     async ({ device, conversations, dtype }) => {
@@ -114,12 +125,7 @@ describe('tiny-reasoner in the browser', () => {
     const browser = await launchBrowser({ webgpu: false });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-      const errors = watchErrors(page);
-      await page.goto(server.url);
-      await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
-      await page.selectOption('#model-select', 'tiny-reasoner');
-      await page.click('#model-load');
-      await page.waitForFunction(() => document.querySelector('#model-status')?.textContent === 'tiny-reasoner · wasm', undefined, { timeout: 60_000 });
+      const errors = await openAppOnReasoner(page);
       // Its own examples: word problems and two-step expressions.
       expect(await page.textContent('.examples')).toContain('What is 47*83+129?');
       await page.click('.examples .chip >> nth=0');
@@ -143,6 +149,30 @@ describe('tiny-reasoner in the browser', () => {
       // The warm-up threshold is drawn even when the vote stops right after the warm-up.
       expect(await page.locator('.trace-list [data-type="trace-scores"] .confidence-chart').getAttribute('data-threshold')).toMatch(/^\d+\.\d{3}$/);
       await screenshot(page, 'app-reasoner-deepconf');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the app averages several verification replies when asked, and its trace says so', async () => {
+    const browser = await launchBrowser({ webgpu: false });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+      const errors = await openAppOnReasoner(page);
+      await page.fill('#prompt', 'What is 382*47+615?');
+      await page.selectOption('#ask-form .strategy-kind >> nth=0', 'best-of-n');
+      await page.fill('#ask-form [data-key="n"]', '3');
+      await page.selectOption('#ask-form [data-key="scorer"]', 'self-verify');
+      // The field belongs to self-verification: it appears with that scorer.
+      await page.fill('#ask-form [data-key="verifications"]', '3');
+      const before = Number(await page.getAttribute('.result-view', 'data-finished'));
+      await page.press('#prompt', 'Enter');
+      await page.waitForFunction((n) => Number(document.querySelector('.result-view')!.getAttribute('data-finished')) > n, before, { timeout: 120_000 });
+      const verifies = page.locator('.trace-list [data-type="verify"]');
+      expect(await verifies.count()).toBeGreaterThanOrEqual(1);
+      expect(await verifies.first().textContent()).toMatch(/judged (correct|wrong) by self-verify · score [01]\.\d\d \(mean of 3 verifications\)/);
+      await screenshot(page, 'app-reasoner-verifications');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

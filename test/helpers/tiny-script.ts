@@ -3,8 +3,8 @@ import type { ScriptedReply, Script } from './scripted-engine.js';
 export interface TinyWorld {
   /** Reply to the solve prompt (`<s>347+589=`); `sample` counts draft rows across calls. */
   draft: (call: { sample: number; row: number; temperature: number }) => ScriptedReply | string;
-  /** Reply to the check prompt `<s>q=claimed?`: the restated result and P(Y). */
-  check?: (claimed: string, question: string) => { restated: string; yes: number };
+  /** Reply to the check prompt `<s>q=claimed?`: the restated result and P(Y); `call` tells greedy from sampled rows. */
+  check?: (claimed: string, question: string, call: { row: number; temperature: number }) => { restated: string; yes: number };
 }
 
 /** A scripted engine script that speaks tiny-arith's formats, for strategy tests. */
@@ -16,7 +16,7 @@ export function tinyScript(world: TinyWorld): Script & { prompts: string[] } {
       prompts.push(prompt.text);
       const match = /^<s>(.*)=(.*)\?$/.exec(prompt.text);
       if (!match || !world.check) throw new Error(`unexpected prompt ${prompt.text}`);
-      const { restated, yes } = world.check(match[2]!, match[1]!);
+      const { restated, yes } = world.check(match[2]!, match[1]!, { row, temperature: params.temperature });
       return { text: `${restated}${yes >= 0.5 ? 'Y' : 'N'}`, watched: { Y: Math.log(yes), N: Math.log(1 - yes) } };
     }
     prompts.push(`draft:${prompt.messages.at(-1)!.content}`);

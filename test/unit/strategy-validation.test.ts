@@ -46,6 +46,13 @@ describe('strategy spec validation', () => {
     [{ kind: 'best-of-n', n: 4, scorer: 'verifier', verifier: { kind: 'json-schema', schema: { if: {}, then: {} } } }, 'strategy.verifier.schema'],
     [{ kind: 'best-of-n', n: 4, scorer: 'verifier', verifier: { kind: 'json-schema', schema: 'object' } }, 'strategy.verifier.schema'],
     [{ kind: 'verify-correct', verifier: { kind: 'arithmetic', strict: true } }, 'strategy.verifier.strict'],
+    [{ kind: 'wait', verifications: 0 }, 'strategy.verifications'],
+    [{ kind: 'self-refine', verifications: 17 }, 'strategy.verifications'],
+    [{ kind: 'verify-correct', verifications: 1.5 }, 'strategy.verifications'],
+    [{ kind: 'wait', verifications: 4, verifier: { kind: 'arithmetic' } }, 'strategy.verifications'],
+    [{ kind: 'verify-correct', verifications: 1, verifier: { kind: 'arithmetic' } }, 'strategy.verifications'],
+    [{ kind: 'best-of-n', n: 4, scorer: 'logprob', verifications: 4 }, 'strategy.verifications'],
+    [{ kind: 'cascade', signal: 'logprob', threshold: 0.5, verifications: 4, then: { kind: 'greedy' } }, 'strategy.verifications'],
   ])('%j is rejected at %s', (strategy, path) => {
     expect(pathOf(strategy)).toBe(path);
   });
