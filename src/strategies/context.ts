@@ -48,7 +48,7 @@ export interface StrategyContext {
   generate(request: SampleRequest): Promise<Generation[]>;
   emit(event: TraceInput): void;
   usage: Usage;
-  /** True once a budget has cut a call short (fewer samples or tokens than asked for). */
+  /** True once a budget has cut a call short (fewer samples or tokens than asked for) or refused it. */
   readonly budgetHit: boolean;
   signal: AbortSignal;
   /** The request's `verify` function, for `{ kind: 'callback' }` verifiers. */
@@ -87,6 +87,11 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
   const { budget, sampling, signal } = options;
   const deadline = budget.deadlineMs !== undefined ? started + budget.deadlineMs : Infinity;
   let budgetHit = false;
+  /** A budget refused a call: the result says so even where a strategy carries on without it. */
+  const exhausted = (which: BudgetExhaustedError['which']) => {
+    budgetHit = true;
+    return new BudgetExhaustedError(which);
+  };
   let escalationFailed = false;
   const contexts = new Map<string, StrategyContext>();
 
@@ -113,11 +118,11 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
     async function generate(request: SampleRequest): Promise<Generation[]> {
       throwIfAborted(signal);
       const remainingMs = deadline - now();
-      if (remainingMs <= 0) throw new BudgetExhaustedError('deadlineMs');
+      if (remainingMs <= 0) throw exhausted('deadlineMs');
       let n = request.n;
       if (budget.maxSamples !== undefined) {
         n = Math.min(n, budget.maxSamples - usage.samples);
-        if (n <= 0) throw new BudgetExhaustedError('maxSamples');
+        if (n <= 0) throw exhausted('maxSamples');
       }
       const wantedTokens = request.maxTokens ?? sampling.maxTokens ?? pack.draftMaxTokens;
       let maxTokens = wantedTokens;
@@ -125,7 +130,7 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
         const left = budget.maxTokens - usage.completionTokens;
         // Worst case every row runs to maxTokens: fit the call inside what is left, dropping rows if need be.
         n = Math.min(n, left);
-        if (n <= 0) throw new BudgetExhaustedError('maxTokens');
+        if (n <= 0) throw exhausted('maxTokens');
         maxTokens = Math.min(maxTokens, Math.floor(left / n));
       }
       if (n < request.n || maxTokens < wantedTokens) budgetHit = true;
@@ -158,7 +163,7 @@ export function createStrategyContext(options: ContextOptions): StrategyContext 
         return output.generations;
       } catch (error) {
         if (signal.aborted) throw new AbortError();
-        if (callSignal.timedOut()) throw new BudgetExhaustedError('deadlineMs');
+        if (callSignal.timedOut()) throw exhausted('deadlineMs');
         throw error;
       } finally {
         callSignal.dispose();

@@ -1,3 +1,4 @@
+import type { Generation } from '../engine/engine.js';
 import type { Claim, Judgement } from '../prompts/pack.js';
 import { questionText } from '../prompts/pack.js';
 import type { VerifierSpec } from '../types.js';
@@ -16,13 +17,23 @@ export interface Evidence extends Standing {
   replies?: number;
 }
 
-/** Programmatic verdicts remembered per request (a callback may be slow, and it is the page's code). */
+/**
+ * Verdicts remembered per request: a callback may be slow (and it is the page's code), and a claim judged
+ * again by sampled self-verification (the incumbent of every round) must keep its score, not draw a new one.
+ */
 const verdicts = new WeakMap<StrategyContext, Map<string, Evidence>>();
 /** Verdicts already in the trace: each appears once, even when its model call first served another step. */
 const reported = new WeakMap<StrategyContext, Set<string>>();
 
-/** Self-verifications remembered per request: a claim judged again (the incumbent of every round) keeps its score. */
-const selfVerdicts = new WeakMap<StrategyContext, Map<string, Evidence>>();
+async function remembered(ctx: StrategyContext, key: string, judgeNow: () => Promise<Evidence>): Promise<Evidence> {
+  let known = verdicts.get(ctx);
+  if (!known) verdicts.set(ctx, (known = new Map()));
+  const hit = known.get(key);
+  if (hit) return hit;
+  const evidence = await judgeNow();
+  known.set(key, evidence);
+  return evidence;
+}
 
 /**
  * Judges a claim with the programmatic verifier when the spec names one, else with the model's own
@@ -34,15 +45,12 @@ export async function judge(ctx: StrategyContext, claim: Claim, verifier?: Verif
   if (claim.answer === null) {
     return { answer: null, verdict: false, score: 0, by: 'no-answer', text: 'no answer to verify', restated: null };
   }
-  let known = selfVerdicts.get(ctx);
-  if (!known) selfVerdicts.set(ctx, (known = new Map()));
-  const key = JSON.stringify([verifications, claim.answer, claim.text]);
-  const hit = known.get(key);
-  if (hit) return hit;
-  const evidence = await selfVerify(ctx, claim as Claim & { answer: string }, verifications);
-  known.set(key, evidence);
-  emitVerify(ctx, evidence, claim.text);
-  return evidence;
+  const { answer } = claim;
+  return remembered(ctx, JSON.stringify(['self-verify', verifications, answer, claim.text]), async () => {
+    const evidence = await selfVerify(ctx, { text: claim.text, answer }, verifications);
+    emitVerify(ctx, evidence, claim.text);
+    return evidence;
+  });
 }
 
 /**
@@ -52,7 +60,8 @@ export async function judge(ctx: StrategyContext, claim: Claim, verifier?: Verif
  * sampled at the request's temperature (one batched call), and the score is their mean P(yes): an estimate
  * of P(yes) over the model's workings, as generative verifiers average their verification rationales
  * (GenRM-CoT, Zhang et al. 2024). The verdict is that mean against 0.5; the text, and any restated result,
- * are the greedy reply's.
+ * are those of a reply that reached it (the greedy one when it did). A budget that runs out before the
+ * sampled replies leaves the greedy reply's evidence.
  */
 async function selfVerify(ctx: StrategyContext, claim: Claim & { answer: string }, verifications: number): Promise<Evidence> {
   const step = ctx.pack.verify(ctx.question, claim);
@@ -61,7 +70,13 @@ async function selfVerify(ctx: StrategyContext, claim: Claim & { answer: string 
     answer: claim.answer, verdict, score, by: 'self-verify', text: reply.text, restated: reply.restated, replies,
   });
   if (verifications <= 1) return from(greedy, greedy.verdict, greedy.score, 1);
-  const sampled = await ctx.generate({ prompt: step.prompt, n: verifications - 1, maxTokens: step.maxTokens, watchTokens: step.watchTokens });
+  let sampled: Generation[];
+  try {
+    sampled = await ctx.generate({ prompt: step.prompt, n: verifications - 1, maxTokens: step.maxTokens, watchTokens: step.watchTokens });
+  } catch (error) {
+    if (error instanceof BudgetExhaustedError) return from(greedy, greedy.verdict, greedy.score, 1);
+    throw error;
+  }
   const replies = [greedy, ...sampled.map((g) => step.parse(g))];
   const scores = replies.map(scoreOf).filter((s): s is number => s !== null);
   if (scores.length === 0) return from(greedy, greedy.verdict, greedy.score, replies.length);
@@ -75,36 +90,32 @@ async function selfVerify(ctx: StrategyContext, claim: Claim & { answer: string 
 /** A reply's P(yes); a reply whose engine reported no probabilities counts by its written verdict. */
 const scoreOf = (j: Judgement): number | null => j.score ?? (j.verdict === null ? null : j.verdict ? 1 : 0);
 
-async function judgeProgrammatically(ctx: StrategyContext, claim: Claim, verifier: VerifierSpec): Promise<Evidence> {
-  let known = verdicts.get(ctx);
-  if (!known) verdicts.set(ctx, (known = new Map()));
-  const key = JSON.stringify([verifier, claim.answer, claim.text]);
-  const hit = known.get(key);
-  if (hit) return hit;
-  const remainingMs = ctx.remainingMs();
-  if (remainingMs <= 0) throw new BudgetExhaustedError('deadlineMs');
-  let result;
-  try {
-    result = await runVerifier(
-      verifier,
-      { question: questionText(ctx.question), answer: claim.answer, text: claim.text },
-      { callback: ctx.verify, signal: ctx.signal, remainingMs },
-    );
-  } catch (error) {
-    if (error instanceof VerifierTimeoutError) throw new BudgetExhaustedError('deadlineMs');
-    throw error;
-  }
-  const evidence: Evidence = {
-    answer: claim.answer,
-    verdict: result.verdict,
-    score: result.verdict === null ? null : result.verdict ? 1 : 0,
-    by: `verifier:${verifier.kind}`,
-    text: result.reason,
-    restated: null,
-  };
-  known.set(key, evidence);
-  emitVerify(ctx, evidence, claim.text);
-  return evidence;
+function judgeProgrammatically(ctx: StrategyContext, claim: Claim, verifier: VerifierSpec): Promise<Evidence> {
+  return remembered(ctx, JSON.stringify([verifier, claim.answer, claim.text]), async () => {
+    const remainingMs = ctx.remainingMs();
+    if (remainingMs <= 0) throw new BudgetExhaustedError('deadlineMs');
+    let result;
+    try {
+      result = await runVerifier(
+        verifier,
+        { question: questionText(ctx.question), answer: claim.answer, text: claim.text },
+        { callback: ctx.verify, signal: ctx.signal, remainingMs },
+      );
+    } catch (error) {
+      if (error instanceof VerifierTimeoutError) throw new BudgetExhaustedError('deadlineMs');
+      throw error;
+    }
+    const evidence: Evidence = {
+      answer: claim.answer,
+      verdict: result.verdict,
+      score: result.verdict === null ? null : result.verdict ? 1 : 0,
+      by: `verifier:${verifier.kind}`,
+      text: result.reason,
+      restated: null,
+    };
+    emitVerify(ctx, evidence, claim.text);
+    return evidence;
+  });
 }
 
 function emitVerify(ctx: StrategyContext, e: Evidence, claimText: string): void {

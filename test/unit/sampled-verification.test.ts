@@ -77,4 +77,20 @@ describe('self-verification over several replies', () => {
     expect(r.trace.find((e) => e.type === 'revise')).toMatchObject({ from: '946', to: '936' });
     expect(r.answer).toBe('936');
   });
+
+  it('a budget that runs out before the sampled replies leaves the greedy reply as the evidence', async () => {
+    const script = tinyScript({ draft: () => '936', check: splitCheck({ '936': 0.8 }, { '936': 0.1 }) });
+    const { runtime } = scriptedRuntime(script);
+    // Two draft samples and the greedy check use the three samples the budget allows.
+    const r = await runtime.solve({
+      prompt: '347+589',
+      answer: number,
+      strategy: { kind: 'best-of-n', n: 2, scorer: 'self-verify', verifications: 4 },
+      budget: { maxSamples: 3 },
+    });
+    expect(r.answer).toBe('936');
+    expect(r.budgetExhausted).toBe(true);
+    expect(verifies(r.trace)).toEqual([expect.objectContaining({ verdict: true, score: expect.closeTo(0.8) })]);
+    expect(verifies(r.trace)[0]!.replies).toBeUndefined();
+  });
 });
