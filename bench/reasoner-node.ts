@@ -124,7 +124,7 @@ const byGroup = (key: 'op' | 'template') =>
   );
 const extra: Record<string, number | string> = {
   'self-verification AUROC, P("Yes") for a right greedy answer': auroc(labelled) ?? 'n/a',
-  'self-verification: questions with a P("Yes")': labelled.length,
+  'self-verification: questions with a P("Yes")': `${labelled.length} of ${items.length}`,
   ...Object.fromEntries(Object.entries(averagedAuroc).map(([k, a]) => [`self-verification AUROC, mean P("Yes") of ${k} replies`, a ?? 'n/a'])),
   'oracle@8 (the right answer among 8 samples)': oracle8,
   ...Object.fromEntries(Object.entries(parses).map(([step, p]) => [`pack step "${step}" replies that parse (${p.all})`, p.ok / p.all])),
