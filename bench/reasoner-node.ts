@@ -97,7 +97,8 @@ await run('self-refine ioe ≤3', { kind: 'self-refine', prompts: 'ioe' });
 await run('cascade self-verify → SC@8', { kind: 'cascade', signal: 'self-verify', threshold: 0.5, then: { kind: 'self-consistency', n: 8 } });
 // P(yes) averaged over several verification replies (the greedy one and sampled ones); a threshold of 1 is
 // never reached, so these rows answer greedily and only measure the signal and its cost.
-for (const verifications of [4, 8]) {
+const AVERAGED_VERIFICATIONS = [4, 8];
+for (const verifications of AVERAGED_VERIFICATIONS) {
   await run(`self-verify ×${verifications} of the greedy answer`, { kind: 'cascade', signal: 'self-verify', threshold: 1, verifications, then: { kind: 'greedy' } });
 }
 // The trust rule on the averaged evidence.
@@ -113,7 +114,7 @@ const labelledBy = (name: string) =>
     return value?.type === 'confidence' && value.value !== null ? [{ signal: value.value, correct: greedy[i]!.answer === item.answer }] : [];
   });
 const labelled = labelledBy('cascade self-verify → SC@8');
-const averagedAuroc = Object.fromEntries([4, 8].map((k) => [k, auroc(labelledBy(`self-verify ×${k} of the greedy answer`))]));
+const averagedAuroc = Object.fromEntries(AVERAGED_VERIFICATIONS.map((k) => [k, auroc(labelledBy(`self-verify ×${k} of the greedy answer`))]));
 const oracle8 = results.get('self-consistency n=8')!.filter((r, i) => r.trace.some((e) => e.type === 'sample' && e.answer === items[i]!.answer)).length / items.length;
 const byGroup = (key: 'op' | 'template') =>
   Object.fromEntries(

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
-import { defineStrategy } from './define.js';
-import { sampleCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
+import { defineStrategy, verificationsForm } from './define.js';
+import { refuseVerificationsUnless, sampleCount, stepModel, verificationCount } from './fields.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
 import { answerGroups, majorityVote, type AnswerGroup } from './vote.js';
@@ -27,9 +27,7 @@ const schema = z
     if (spec.scorer !== 'verifier' && spec.verifier) {
       ctx.addIssue({ code: 'custom', path: ['verifier'], message: `a verifier is only used with scorer 'verifier', not '${spec.scorer}'` });
     }
-    if (spec.verifications !== undefined && spec.scorer !== 'self-verify') {
-      ctx.addIssue({ code: 'custom', path: ['verifications'], message: `verifications averages self-verification replies and only applies to scorer 'self-verify', not '${spec.scorer}'` });
-    }
+    refuseVerificationsUnless(spec.scorer === 'self-verify', `to scorer 'self-verify', not '${spec.scorer}'`, spec.verifications, ctx);
   });
 export type BestOfNSpec = z.input<typeof schema>;
 export type BestOfNScorer = BestOfNSpec['scorer'];
@@ -129,7 +127,7 @@ export const bestOfNStrategy = defineStrategy({
     n: { label: 'Samples (n)', initial: 8 },
     scorer: { label: 'Scorer', initial: 'confidence' },
     verifier: { label: 'Verifier', widget: 'verifier', required: true, when: (v) => v.scorer === 'verifier' },
-    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => v.scorer === 'self-verify' },
+    verifications: verificationsForm((v) => v.scorer === 'self-verify'),
   },
   run: bestOfN,
 });

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { InvalidRequestError } from '../errors.js';
 import { sampleDrafts } from './candidates.js';
 import { BudgetExhaustedError, type StrategyContext } from './context.js';
-import { defineStrategy, type RunNested } from './define.js';
-import { probability, sampleCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
+import { defineStrategy, type RunNested, verificationsForm } from './define.js';
+import { probability, refuseVerificationsUnless, sampleCount, stepModel, verificationCount } from './fields.js';
 import { draftGreedy } from './greedy.js';
-import { judge } from './judge.js';
+import { judge, scoreOf } from './judge.js';
 import { fromCandidate, NO_ANSWER, type StrategyOutcome } from './outcome.js';
 import { nestedSpecSchema, type ResolvedStrategySpec, type StrategySpec } from './spec-union.js';
 import { majorityVote } from './vote.js';
@@ -52,9 +52,7 @@ const schema: z.ZodType<ResolvedCascade, CascadeSpec> = z
     if (spec.n !== undefined && spec.signal !== 'vote') {
       ctx.addIssue({ code: 'custom', path: ['n'], message: `n is the size of the vote and only applies to signal 'vote', not '${spec.signal}'` });
     }
-    if (spec.verifications !== undefined && spec.signal !== 'self-verify') {
-      ctx.addIssue({ code: 'custom', path: ['verifications'], message: `verifications averages self-verification replies and only applies to signal 'self-verify', not '${spec.signal}'` });
-    }
+    refuseVerificationsUnless(spec.signal === 'self-verify', `to signal 'self-verify', not '${spec.signal}'`, spec.verifications, ctx);
   })
   .transform((spec) => (spec.signal === 'vote' ? { ...spec, n: spec.n ?? DEFAULT_VOTES } : spec));
 
@@ -133,7 +131,7 @@ async function cheapAnswer(spec: ResolvedCascade, ctx: StrategyContext): Promise
     case 'self-verify': {
       if (draft.answer === null) return { cheap, value: null };
       const evidence = await judge(ctx, draft, undefined, spec.verifications);
-      return { cheap, value: evidence.score ?? (evidence.verdict === null ? null : evidence.verdict ? 1 : 0) };
+      return { cheap, value: scoreOf(evidence) };
     }
   }
 }
@@ -148,7 +146,7 @@ export const cascadeStrategy = defineStrategy({
     signal: { label: 'Signal', initial: 'confidence-token' },
     threshold: { label: 'Threshold', step: 0.01, initial: 0.7 },
     n: { label: 'Votes', placeholder: `default ${DEFAULT_VOTES}`, when: (v) => v.signal === 'vote' },
-    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => v.signal === 'self-verify' },
+    verifications: verificationsForm((v) => v.signal === 'self-verify'),
     then: { label: 'Otherwise', widget: 'strategy', initial: 'self-consistency' },
   },
   run: (spec, ctx, runNested, path) => cascade(spec, ctx, path, runNested),

@@ -29,6 +29,14 @@ export interface FieldForm {
   when?: (values: FormValues) => boolean;
 }
 
+/** The `verifications` field of every strategy that can judge with the model's self-verification. */
+export const verificationsForm = (when: FieldForm['when']): FieldForm => ({
+  label: 'Verifications',
+  help: 'Verification replies averaged into P(yes): the greedy one plus samples. More cost more, and separate right from wrong answers better.',
+  placeholder: 'default 1',
+  when,
+});
+
 /**
  * One technique, completely: its spec's schema (defaults written in it), how it runs, and how it is
  * described. The registry derives dispatch, validation, defaults, cache keys and the app's forms from this.

@@ -13,15 +13,21 @@ export const probability = () => z.number().min(0).max(1);
 /** Any step may run on another of the runtime's models (its name in `createRuntime({ models })`). */
 export const stepModel = () => z.string().min(1).max(100).optional();
 
-/** Replies a self-verification may average (tiny-reasoner's AUROC is already flat from 4 to 8). */
+/** Replies a self-verification may average: a bound on its cost (each reply is a full verification). */
 export const MAX_VERIFICATIONS = 16;
 /** How many verification replies a self-verification averages (1: the greedy reply alone). See `judge`. */
 export const verificationCount = () => z.number().int().min(1).max(MAX_VERIFICATIONS);
-export const VERIFICATIONS_HELP = 'Verification replies averaged into P(yes): the greedy one plus samples. More cost more, and separate right from wrong answers better.';
 
-/** `verifications` counts the model's own replies, so it means nothing where a programmatic verifier judges. */
-export function refuseVerificationsWithVerifier(spec: { verifications?: number; verifier?: unknown }, ctx: z.RefinementCtx): void {
-  if (spec.verifications !== undefined && spec.verifier !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['verifications'], message: "verifications averages the model's self-verification replies; a spec with a verifier has none" });
+/**
+ * `verifications` counts the model's own verification replies, so it means nothing where the model does not
+ * judge (a programmatic verifier, another scorer or signal). `where` says where it does: "without a verifier".
+ */
+export function refuseVerificationsUnless(judgedByModel: boolean, where: string, verifications: number | undefined, ctx: z.RefinementCtx): void {
+  if (verifications !== undefined && !judgedByModel) {
+    ctx.addIssue({ code: 'custom', path: ['verifications'], message: `verifications averages the model's self-verification replies and only applies ${where}` });
   }
 }
+
+/** For the strategies whose evidence is an optional verifier, else the model's self-verification. */
+export const refuseVerificationsWithVerifier = (spec: { verifications?: number; verifier?: unknown }, ctx: z.RefinementCtx) =>
+  refuseVerificationsUnless(spec.verifier === undefined, 'without a verifier', spec.verifications, ctx);

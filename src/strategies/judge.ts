@@ -87,8 +87,8 @@ async function selfVerify(ctx: StrategyContext, claim: Claim & { answer: string 
   return from(voice, verdict, score, replies.length);
 }
 
-/** A reply's P(yes); a reply whose engine reported no probabilities counts by its written verdict. */
-const scoreOf = (j: Judgement): number | null => j.score ?? (j.verdict === null ? null : j.verdict ? 1 : 0);
+/** A judgement's P(yes); one whose engine reported no probabilities counts by its written verdict. */
+export const scoreOf = (j: Pick<Judgement, 'score' | 'verdict'>): number | null => j.score ?? (j.verdict === null ? null : j.verdict ? 1 : 0);
 
 function judgeProgrammatically(ctx: StrategyContext, claim: Claim, verifier: VerifierSpec): Promise<Evidence> {
   return remembered(ctx, JSON.stringify([verifier, claim.answer, claim.text]), async () => {

@@ -4,8 +4,8 @@ import { verifierSchema } from '../verifiers/schema.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar, revise } from './correction.js';
-import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { refuseVerificationsWithVerifier, roundCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
+import { defineStrategy, VERIFIER_HELP, verificationsForm } from './define.js';
+import { refuseVerificationsWithVerifier, roundCount, stepModel, verificationCount } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep, runStepIfItFits } from './steps.js';
@@ -96,7 +96,7 @@ export const selfRefineStrategy = defineStrategy({
     maxRounds: { label: 'At most rounds' },
     prompts: { label: 'Prompts' },
     verifier: { label: 'Evidence', widget: 'verifier', help: VERIFIER_HELP },
-    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => !v.verifier },
+    verifications: verificationsForm((v) => !v.verifier),
   },
   run: selfRefine,
 });

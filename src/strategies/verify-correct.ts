@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { verifierSchema } from '../verifiers/schema.js';
 import { sampleDrafts, type Candidate } from './candidates.js';
 import type { StrategyContext } from './context.js';
-import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { refuseVerificationsWithVerifier, roundCount, sampleCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
+import { defineStrategy, VERIFIER_HELP, verificationsForm } from './define.js';
+import { refuseVerificationsWithVerifier, roundCount, sampleCount, stepModel, verificationCount } from './fields.js';
 import { decide, feedbackFor, revise } from './correction.js';
 import { judge, type Evidence } from './judge.js';
 import { fromCandidate, withinBudget, type StrategyOutcome } from './outcome.js';
@@ -125,7 +125,7 @@ export const verifyCorrectStrategy = defineStrategy({
     samples: { label: 'Samples' },
     rounds: { label: 'Correction rounds' },
     verifier: { label: 'Judge', widget: 'verifier', help: VERIFIER_HELP },
-    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => !v.verifier },
+    verifications: verificationsForm((v) => !v.verifier),
   },
   run: verifyCorrect,
 });

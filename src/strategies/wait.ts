@@ -5,8 +5,8 @@ import { verifierSchema } from '../verifiers/schema.js';
 import { claimOf } from './claims.js';
 import type { StrategyContext } from './context.js';
 import { bestSoFar } from './correction.js';
-import { defineStrategy, VERIFIER_HELP } from './define.js';
-import { refuseVerificationsWithVerifier, roundCount, stepModel, verificationCount, VERIFICATIONS_HELP } from './fields.js';
+import { defineStrategy, VERIFIER_HELP, verificationsForm } from './define.js';
+import { refuseVerificationsWithVerifier, roundCount, stepModel, verificationCount } from './fields.js';
 import { draftGreedy } from './greedy.js';
 import { NO_ANSWER, withinBudget, type StrategyOutcome } from './outcome.js';
 import { runStep } from './steps.js';
@@ -73,7 +73,7 @@ export const waitStrategy = defineStrategy({
   form: {
     maxNudges: { label: 'At most nudges' },
     verifier: { label: 'Evidence', widget: 'verifier', help: VERIFIER_HELP },
-    verifications: { label: 'Verifications', help: VERIFICATIONS_HELP, placeholder: 'default 1', when: (v) => !v.verifier },
+    verifications: verificationsForm((v) => !v.verifier),
   },
   run: (spec, ctx, _runNested, path) => waitNudge(spec, ctx, path),
 });
