@@ -8,50 +8,30 @@ VERIFY_PROMPT with the mean P(Yes) of k replies (the greedy one and k - 1 sample
 
   /usr/bin/python3 tools/tiny-model/reasoner/trust_rules.py [T, default 0.5] [checkpoint in work/, default final.pt]
 """
-import json
 import os
 import sys
-
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.append(os.path.dirname(HERE))
-import rgen as G  # noqa: E402
 import task as T  # noqa: E402
 import train as TR  # noqa: E402
+from verify_replies import mean_p_yes, model_and_drafts, reply_p_yes  # noqa: E402
 
 REPLIES = (1, 4)
 
 
 def main():
     temperature = float(sys.argv[1]) if len(sys.argv) > 1 else 0.5
-    torch.set_num_threads(2)
-    tk = TR.tokenizer()
-    model, _ = TR.load(os.path.join(TR.WORK, sys.argv[2] if len(sys.argv) > 2 else "final.pt"))
-    val = [TR.q_from_item(it) for it in json.load(open(os.path.join(TR.WORK, "val.json")))]
+    model, tk, val, drafts = model_and_drafts(sys.argv[2] if len(sys.argv) > 2 else "final.pt")
     truth = [str(T.answer_of(q)) for q in val]
-    drafts = TR.solve(model, tk, val)
     d_ans = [T.extract_number(d) for d in drafts]
     pk = TR.run_pack(model, tk, val, drafts)
-    yes, no = tk.ids["Yes"], tk.ids["No"]
-
-    def p_yes(qs, claims):
-        """[question][reply] P(Yes) (None: no verdict) for max(REPLIES) replies."""
-        ids = [tk.encode(T.render_prompt(T.judged_conv(q, c.strip(), T.P["VERIFY_PROMPT"]))) for q, c in zip(qs, claims)]
-        runs = []
-        for r in range(max(REPLIES)):
-            outs, probs = G.fast_generate(model, ids, max_new=TR.MAX_NEW["verify"], watch=[yes, no],
-                                          temperature=0.0 if r == 0 else temperature, seed=r)
-            runs.append([G.verdict_p_yes(o, p, yes, no) for o, p in zip(outs, probs)])
-        return [[run[i] for run in runs] for i in range(len(qs))]
+    p_yes = lambda qs, claims: reply_p_yes(model, tk, qs, claims, max(REPLIES), temperature)
 
     def standing(ps, k):
-        ps = [p for p in ps[:k] if p is not None]
-        if not ps:
-            return None, None
-        s = sum(ps) / len(ps)
-        return s >= 0.5, s
+        s = mean_p_yes(ps, k)
+        return (None, None) if s is None else (s >= 0.5, s)
 
     rank = lambda v: 2 if v is True else 1 if v is None else 0
 
