@@ -1,10 +1,12 @@
 /**
  * The trust rule (ART, Shridhar et al. 2024; Huang et al. 2024 on why it is needed): a revision replaces
- * the answer it revises only when the evidence ranks it above. Evidence ranks first by verdict (accepted >
- * cannot tell > rejected), then by score (P(yes) of self-verification, 1/0 of a programmatic verifier).
- * Equal evidence keeps the incumbent: intrinsic self-correction without evidence lowers accuracy. When the
- * judge rejects both, a slightly higher P(yes) is not evidence of a better answer, only of another wrong
- * one, so the incumbent stays.
+ * the answer it revises only when the judge's verdict ranks it above (accepted > cannot tell > rejected).
+ * Equal verdicts keep the incumbent, whatever the scores: intrinsic self-correction without evidence
+ * lowers accuracy. When the judge accepts both, it has accepted two answers that contradict each other, so
+ * its P(yes) gap between them is noise about which it got wrong, not evidence for the revision. On
+ * tiny-reasoner's validation slice, replacing on that gap cost Wait 4–7 points and Self-Refine and IoE
+ * 2–3 (tools/tiny-model/reasoner/trust_rules.py). When it rejects both, a higher P(yes) only marks another
+ * wrong answer.
  */
 export interface Standing {
   answer: string | null;
@@ -21,6 +23,7 @@ export interface TrustDecision {
 const verdictRank = (v: boolean | null) => (v === true ? 2 : v === null ? 1 : 0);
 const verdictWord = (v: boolean | null) => (v === true ? 'accepted' : v === null ? 'not judged' : 'rejected');
 const fmt = (s: number | null) => (s === null ? 'n/a' : s.toFixed(3));
+const tie = (v: boolean | null) => (v === true ? 'both accepted' : v === null ? 'neither judged' : 'both rejected');
 
 export function trustRule(incumbent: Standing, revision: Standing): TrustDecision {
   if (revision.answer === null) return { replace: false, reason: 'the revision has no answer' };
@@ -28,14 +31,9 @@ export function trustRule(incumbent: Standing, revision: Standing): TrustDecisio
   const a = verdictRank(incumbent.verdict);
   const b = verdictRank(revision.verdict);
   const verdicts = `${revision.by}: revision ${verdictWord(revision.verdict)}, current ${verdictWord(incumbent.verdict)}`;
-  if (b > a) return { replace: true, reason: verdicts };
-  if (b < a) return { replace: false, reason: verdicts };
-  if (revision.verdict === false) return { replace: false, reason: `${verdicts}; both rejected` };
-  if (incumbent.score !== null && revision.score !== null && revision.score > incumbent.score) {
-    return { replace: true, reason: `${verdicts}; revision scores higher (${fmt(revision.score)} > ${fmt(incumbent.score)})` };
-  }
+  if (b !== a) return { replace: b > a, reason: verdicts };
   return {
     replace: false,
-    reason: `${verdicts}; no evidence the revision is better (${fmt(revision.score)} vs ${fmt(incumbent.score)})`,
+    reason: `${verdicts}; ${tie(revision.verdict)}, no evidence the revision is better (${fmt(revision.score)} vs ${fmt(incumbent.score)})`,
   };
 }
