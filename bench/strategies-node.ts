@@ -102,8 +102,12 @@ const plan: Array<[string, StrategySpec]> = [
   ['cascade self-verify → SC@8', { kind: 'cascade', signal: 'self-verify', threshold: th('self-verify'), then: { kind: 'self-consistency', n: 8 } }],
   ['cascade vote → SC@8', { kind: 'cascade', signal: 'vote', threshold: th('vote'), then: { kind: 'self-consistency', n: 8 } }],
 ];
-const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+// BENCH_STRATEGY_ROWS="name part,name part": only the rows whose names contain one of the parts, each printed to
+// stderr as it is measured (a rerun of some rows; the report needs every row, so nothing is written). Not
+// BENCH_ONLY: the report reads that as a list of sections and hands it down to this script.
+const onlyRows = process.env.BENCH_STRATEGY_ROWS?.split(',').map((part) => part.trim()).filter(Boolean);
 const rows: Row[] = [];
-for (const [name, spec] of plan) if (!only || only.test(name)) rows.push(await evaluate(name, spec, evaluation));
+for (const [name, spec] of plan) if (!onlyRows || onlyRows.some((part) => name.includes(part))) rows.push(await evaluate(name, spec, evaluation));
 await runtime.dispose();
+if (onlyRows) process.exit(0);
 console.log(JSON.stringify({ prompts: evaluation.length, calibrationPrompts: calibration.length, cascadeTarget: TARGET, thresholds, rows }));
