@@ -26,15 +26,32 @@ async function harness(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** The app, switched to tiny-reasoner on WASM; returns the page's errors as they come. */
-async function openAppOnReasoner(page: Page): Promise<string[]> {
-  const errors = watchErrors(page);
-  await page.goto(server.url);
-  await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
-  await page.selectOption('#model-select', 'tiny-reasoner');
-  await page.click('#model-load');
-  await page.waitForFunction(() => document.querySelector('#model-status')?.textContent === 'tiny-reasoner · wasm', undefined, { timeout: 60_000 });
-  return errors;
+/**
+ * The app in a fresh browser, switched to tiny-reasoner on WASM: runs `use` on it, then expects the page to
+ * have logged no errors.
+ */
+async function onAppWithReasoner(height: number, use: (page: Page) => Promise<void>): Promise<void> {
+  const browser = await launchBrowser({ webgpu: false });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height } });
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    await page.waitForSelector('#model-status[data-state="ready"]', { timeout: 60_000 });
+    await page.selectOption('#model-select', 'tiny-reasoner');
+    await page.click('#model-load');
+    await page.waitForFunction(() => document.querySelector('#model-status')?.textContent === 'tiny-reasoner · wasm', undefined, { timeout: 60_000 });
+    await use(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Asks the question in the app's form and waits for its result. */
+async function askAndWait(page: Page): Promise<void> {
+  const before = Number(await page.getAttribute('.result-view', 'data-finished'));
+  await page.press('#prompt', 'Enter');
+  await page.waitForFunction((n) => Number(document.querySelector('.result-view')!.getAttribute('data-finished')) > n, before, { timeout: 120_000 });
 }
 
 function greedyChains(page: Page, device: 'wasm' | 'webgpu', conversations: typeof reference.fixedPrompts, dtype?: 'fp32' | 'q4') {
@@ -121,20 +138,15 @@ describe('tiny-reasoner in the browser', () => {
     }
   });
 
-  it('the app offers it, and its trace shows the chains folded, the votes by answer and a confidence chart', async () => {
-    const browser = await launchBrowser({ webgpu: false });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-      const errors = await openAppOnReasoner(page);
+  it('the app offers it, and its trace shows the chains folded, the votes by answer and a confidence chart', () =>
+    onAppWithReasoner(1400, async (page) => {
       // Its own examples: word problems and two-step expressions.
       expect(await page.textContent('.examples')).toContain('What is 47*83+129?');
       await page.click('.examples .chip >> nth=0');
       await page.selectOption('#ask-form .strategy-kind >> nth=0', 'deepconf');
       await page.fill('#ask-form [data-key="maxTraces"]', '12');
       await page.fill('#ask-form [data-key="warmup"]', '4');
-      const before = Number(await page.getAttribute('.result-view', 'data-finished'));
-      await page.press('#prompt', 'Enter');
-      await page.waitForFunction((n) => Number(document.querySelector('.result-view')!.getAttribute('data-finished')) > n, before, { timeout: 120_000 });
+      await askAndWait(page);
       const chains = page.locator('.trace-list details.chain');
       expect(await chains.count()).toBeGreaterThanOrEqual(4);
       expect(await chains.first().locator('summary').textContent()).toMatch(/\d+ steps/);
@@ -149,33 +161,39 @@ describe('tiny-reasoner in the browser', () => {
       // The warm-up threshold is drawn even when the vote stops right after the warm-up.
       expect(await page.locator('.trace-list [data-type="trace-scores"] .confidence-chart').getAttribute('data-threshold')).toMatch(/^\d+\.\d{3}$/);
       await screenshot(page, 'app-reasoner-deepconf');
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  });
+    }));
 
-  it('the app averages several verification replies when asked, and its trace says so', async () => {
-    const browser = await launchBrowser({ webgpu: false });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-      const errors = await openAppOnReasoner(page);
+  it('the app runs "Wait" on it: the trace shows the second thought, both verdicts, and the trust rule keeping the right draft', () =>
+    onAppWithReasoner(1300, async (page) => {
+      // Its greedy chain gets 615-327-239 right; after "Wait," it re-solves to another answer and accepts that too.
+      await page.fill('#prompt', 'What is 615-327-239?');
+      await page.selectOption('#ask-form .strategy-kind >> nth=0', 'wait');
+      await askAndWait(page);
+      expect(await page.textContent('.result-view .answer')).toBe('49');
+      const revise = page.locator('.trace-list [data-type="revise"]');
+      expect(await revise.count()).toBe(1);
+      const [, revised] = (await revise.textContent())!.match(/49 → (-?\d+)/)!;
+      expect(revised).not.toBe('49');
+      const verifies = await page.locator('.trace-list [data-type="verify"]').allTextContents();
+      expect(verifies).toHaveLength(2);
+      expect(verifies.join('\n')).toMatch(/49 judged correct by self-verify/);
+      const decision = await page.textContent('.trace-list [data-type="decision"]');
+      expect(decision).toMatch(/keep draft 49: self-verify: revision accepted, current accepted; both accepted, no evidence the revision is better/);
+      await screenshot(page, 'app-reasoner-wait');
+    }));
+
+  it('the app averages several verification replies when asked, and its trace says so', () =>
+    onAppWithReasoner(1100, async (page) => {
       await page.fill('#prompt', 'What is 382*47+615?');
       await page.selectOption('#ask-form .strategy-kind >> nth=0', 'best-of-n');
       await page.fill('#ask-form [data-key="n"]', '3');
       await page.selectOption('#ask-form [data-key="scorer"]', 'self-verify');
       // The field belongs to self-verification: it appears with that scorer.
       await page.fill('#ask-form [data-key="verifications"]', '3');
-      const before = Number(await page.getAttribute('.result-view', 'data-finished'));
-      await page.press('#prompt', 'Enter');
-      await page.waitForFunction((n) => Number(document.querySelector('.result-view')!.getAttribute('data-finished')) > n, before, { timeout: 120_000 });
+      await askAndWait(page);
       const verifies = page.locator('.trace-list [data-type="verify"]');
       expect(await verifies.count()).toBeGreaterThanOrEqual(1);
       expect(await verifies.first().textContent()).toMatch(/judged (correct|wrong) by self-verify · score [01]\.\d\d \(mean of 3 verifications\)/);
       await screenshot(page, 'app-reasoner-verifications');
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  });
+    }));
 });
