@@ -11,6 +11,7 @@ import { createRuntime } from '../src/index.js';
 import { findModel, TINY_REASONER } from '../src/models/catalog.js';
 import { formatPercent } from '../src/ui/format.js';
 import type { SolveResult, StrategySpec } from '../src/types.js';
+import { solveItems, type StrategyRow } from './solve-items.js';
 
 interface Item {
   prompt: string;
@@ -26,15 +27,6 @@ const count = Number(process.env.BENCH_REASONER_PROMPTS ?? 1000);
 const items = all.slice(0, count);
 const runtime = await createRuntime({ model: 'tiny-reasoner', cache: false });
 
-interface Row {
-  name: string;
-  spec: StrategySpec;
-  accuracy: number;
-  meanTokens: number;
-  meanSamples: number;
-  meanMs: number;
-  budgetExhausted: number;
-}
 const parses: Record<string, { ok: number; all: number }> = {};
 const countParse = (step: string, ok: boolean) => {
   const p = (parses[step] ??= { ok: 0, all: 0 });
@@ -51,31 +43,17 @@ function tallyParses(result: SolveResult): void {
 }
 
 const results = new Map<string, SolveResult[]>();
-async function evaluate(name: string, spec: StrategySpec): Promise<Row> {
-  let right = 0;
-  let tokens = 0;
-  let samples = 0;
-  let ms = 0;
-  let exhausted = 0;
+async function evaluate(name: string, spec: StrategySpec): Promise<StrategyRow> {
   const mine: SolveResult[] = [];
-  for (const [i, item] of items.entries()) {
-    const result = await runtime.solve({ prompt: item.prompt, answer: { kind: 'number' }, strategy: spec, sampling: { seed: 7 * i + 1 } });
+  const row = await solveItems(runtime, name, spec, items, (result) => {
     mine.push(result);
     tallyParses(result);
-    right += result.answer === item.answer ? 1 : 0;
-    tokens += result.usage.completionTokens;
-    samples += result.usage.samples;
-    ms += result.usage.ms;
-    exhausted += result.budgetExhausted ? 1 : 0;
-  }
+  });
   results.set(name, mine);
-  const n = items.length;
-  const row = { name, spec, accuracy: right / n, meanTokens: tokens / n, meanSamples: samples / n, meanMs: ms / n, budgetExhausted: exhausted };
-  console.error(`${name.padEnd(40)} acc ${(row.accuracy * 100).toFixed(1)}%  tokens ${row.meanTokens.toFixed(1)}  samples ${row.meanSamples.toFixed(2)}  ${row.meanMs.toFixed(0)} ms`);
   return row;
 }
 
-const rows: Row[] = [];
+const rows: StrategyRow[] = [];
 // BENCH_REASONER_ROWS="name part,name part": only the rows whose names contain one of the parts, printed to stderr
 // (a rerun of some rows; the report and its targets need every row, so nothing is written).
 const onlyRows = process.env.BENCH_REASONER_ROWS?.split(',').map((part) => part.trim()).filter(Boolean);

@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { CoreBenchResult, PeerResult, RuntimeCostResult } from './core-measure.js';
 import { plotAccuracyVsTokens, plotCurve } from './plot.js';
+import type { StrategyRow } from './solve-items.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DOCS = join(ROOT, 'docs');
@@ -44,14 +45,6 @@ interface Before {
   commit: string;
   node: { runtimeCostUs: number; greedyOverhead: number; scOverGreedy: number; cacheHitSpeedup: number; peerSpeedup: number };
   chromium: { runtimeCostUs: number; sc8Messages: number; queuedArrivalsMs: number[]; greedyOverhead: number; scOverGreedy: number; cacheHitSpeedup: number };
-}
-interface StrategyRow {
-  name: string;
-  accuracy: number;
-  meanTokens: number;
-  meanSamples: number;
-  meanMs: number;
-  budgetExhausted: number;
 }
 interface Strategies {
   prompts: number;

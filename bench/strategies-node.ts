@@ -7,6 +7,7 @@ import { calibrate } from '../src/confidence/calibrate.js';
 import { createRuntime } from '../src/index.js';
 import type { CascadeSignal, StrategySpec, TraceEvent } from '../src/types.js';
 import { loadHeldOut, type HeldOutItem } from '../test/helpers/reference.js';
+import { solveItems, type StrategyRow } from './solve-items.js';
 
 const evalCount = Number(process.env.BENCH_STRATEGY_PROMPTS ?? 600);
 const calibrationCount = Number(process.env.BENCH_CALIBRATION_PROMPTS ?? 300);
@@ -23,36 +24,6 @@ const evaluation = all.slice(0, evalCount);
 const calibration = all.slice(evalCount, evalCount + calibrationCount);
 
 const runtime = await createRuntime({ cache: false });
-
-interface Row {
-  name: string;
-  spec: StrategySpec;
-  accuracy: number;
-  meanTokens: number;
-  meanSamples: number;
-  meanMs: number;
-  budgetExhausted: number;
-}
-
-async function evaluate(name: string, spec: StrategySpec, items: HeldOutItem[]): Promise<Row> {
-  let right = 0;
-  let tokens = 0;
-  let samples = 0;
-  let ms = 0;
-  let exhausted = 0;
-  for (const [i, item] of items.entries()) {
-    const result = await runtime.solve({ prompt: item.prompt, answer: { kind: 'number' }, strategy: spec, sampling: { seed: 7 * i + 1 } });
-    right += result.answer === item.answer ? 1 : 0;
-    tokens += result.usage.completionTokens;
-    samples += result.usage.samples;
-    ms += result.usage.ms;
-    exhausted += result.budgetExhausted ? 1 : 0;
-  }
-  const n = items.length;
-  const row = { name, spec, accuracy: right / n, meanTokens: tokens / n, meanSamples: samples / n, meanMs: ms / n, budgetExhausted: exhausted };
-  console.error(`${name.padEnd(44)} acc ${(row.accuracy * 100).toFixed(1)}%  tokens ${row.meanTokens.toFixed(1)}  samples ${row.meanSamples.toFixed(2)}  ${row.meanMs.toFixed(1)} ms`);
-  return row;
-}
 
 /** The cheap step's signal and correctness on the calibration slice (a cascade that always accepts). */
 async function labelledSignals(signal: CascadeSignal) {
@@ -106,8 +77,8 @@ const plan: Array<[string, StrategySpec]> = [
 // stderr as it is measured (a rerun of some rows; the report needs every row, so nothing is written). Not
 // BENCH_ONLY: the report reads that as a list of sections and hands it down to this script.
 const onlyRows = process.env.BENCH_STRATEGY_ROWS?.split(',').map((part) => part.trim()).filter(Boolean);
-const rows: Row[] = [];
-for (const [name, spec] of plan) if (!onlyRows || onlyRows.some((part) => name.includes(part))) rows.push(await evaluate(name, spec, evaluation));
+const rows: StrategyRow[] = [];
+for (const [name, spec] of plan) if (!onlyRows || onlyRows.some((part) => name.includes(part))) rows.push(await solveItems(runtime, name, spec, evaluation));
 await runtime.dispose();
 if (onlyRows) process.exit(0);
 console.log(JSON.stringify({ prompts: evaluation.length, calibrationPrompts: calibration.length, cascadeTarget: TARGET, thresholds, rows }));
