@@ -207,6 +207,9 @@ ${r.model ? `\nModel: ${r.model}.\n` : ''}${targets ? `\nIssue 9's targets, judg
 |---|---|---|---|---|---|
 ${rows}
 
+DeepConf-online's warm-up and consensus chosen on the validation questions, and that setting measured against SC@16
+in a run of its own: [deepconf-settings.md](deepconf-settings.md) (\`npm run bench:deepconf\`).
+
 | measure | value |
 |---|---|
 ${extra}
