@@ -5,22 +5,16 @@
  * slice, none of them held out) picks the setting: the fewest tokens among those at least as accurate as
  * SC@16 there. Writes docs/deepconf-settings.md and .json.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime } from '../src/index.js';
 import type { DeepConfSpec } from '../src/strategies/deepconf.js';
-import { solveItems, type BenchItem, type StrategyRow } from './solve-items.js';
+import { readQuestions, reasonerHeldOut, solveItems, type StrategyRow } from './solve-items.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const read = (path: string, count: number) =>
-  readFileSync(join(ROOT, path), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .slice(0, count)
-    .map((line) => JSON.parse(line) as BenchItem);
-const validation = read('bench/data/tiny-reasoner-validation.jsonl', Number(process.env.BENCH_VALIDATION_PROMPTS ?? 300));
-const heldOut = read('public/data/tiny-reasoner-heldout.jsonl', Number(process.env.BENCH_REASONER_PROMPTS ?? 1000));
+const validation = readQuestions('bench/data/tiny-reasoner-validation.jsonl', Number(process.env.BENCH_VALIDATION_PROMPTS ?? 300));
+const heldOut = reasonerHeldOut();
 
 /** The held-out bench's DeepConf-high row, and the settings around it that stop sooner. */
 const base: DeepConfSpec = { kind: 'deepconf', maxTraces: 16, keepPercent: 90, batch: 4, warmup: 6, consensus: 0.95 };

@@ -4,14 +4,12 @@
  * "Wait", Self-Refine, IoE and a verified Best-of-8; and how often each instruct-pack step's reply parses.
  * Prints one JSON document in the shape bench/report.ts reads.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { auroc } from '../src/confidence/auroc.js';
 import { createRuntime } from '../src/index.js';
 import { findModel, TINY_REASONER } from '../src/models/catalog.js';
 import { formatPercent } from '../src/ui/format.js';
 import type { SolveResult, StrategySpec } from '../src/types.js';
-import { solveItems, type StrategyRow } from './solve-items.js';
+import { reasonerHeldOut, solveItems, type StrategyRow } from './solve-items.js';
 
 interface Item {
   prompt: string;
@@ -19,12 +17,7 @@ interface Item {
   op: string;
   template: string;
 }
-const all = readFileSync(join(import.meta.dirname, '..', 'public/data/tiny-reasoner-heldout.jsonl'), 'utf8')
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => JSON.parse(line) as Item);
-const count = Number(process.env.BENCH_REASONER_PROMPTS ?? 1000);
-const items = all.slice(0, count);
+const items = reasonerHeldOut<Item>();
 const runtime = await createRuntime({ model: 'tiny-reasoner', cache: false });
 
 const parses: Record<string, { ok: number; all: number }> = {};
