@@ -207,8 +207,9 @@ ${r.model ? `\nModel: ${r.model}.\n` : ''}${targets ? `\nIssue 9's targets, judg
 |---|---|---|---|---|---|
 ${rows}
 
-DeepConf-online's warm-up and consensus chosen on the validation questions, and that setting measured against SC@16
-in a run of its own: [deepconf-settings.md](deepconf-settings.md) (\`npm run bench:deepconf\`).
+DeepConf-online's warm-up and consensus, and adaptive consistency's Beta threshold, chosen on the validation questions
+and measured against SC@16 in runs of their own: [deepconf-settings.md](deepconf-settings.md) (\`npm run bench:deepconf\`),
+[adaptive-settings.md](adaptive-settings.md) (\`npm run bench:adaptive\`).
 
 | measure | value |
 |---|---|
