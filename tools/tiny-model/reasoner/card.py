@@ -115,7 +115,19 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
     L.append(f"Every MatMul weight ({q4.get('matmulnbits_nodes')}: the seven projections of each layer and the LM head) is stored as "
              "com.microsoft `MatMulNBits` (bits 4, block_size 32, asymmetric with packed uint8 zero points, fp32 scales), "
              "the layout ONNX Runtime's `MatMul4BitsQuantizer` writes for onnx-community's q4 files; written with the `onnx` "
-             "package (`export.py`); the embedding stays fp32. Measured in PyTorch with the same dequantised weights: "
+             "package (`export.py`); the embedding stays fp32. ")
+    hist = q4.get("qat_history") or []
+    if hist:
+        first, chosen = hist[0], next((h for h in hist if h[0] == q4.get("qat_step")), hist[-1])
+        L.append("The rounded weights are those of a quantisation-aware copy of the model (stage `q4`, `qat.py`): final.pt "
+                 f"fine-tuned for {hp['q4_steps']} steps (lr {hp['q4_lr']:g}, batch {hp['ft_batch']}) with every Linear weight seen "
+                 "through the 4-bit grid in the forward pass (straight-through gradient), to match final.pt's next-token "
+                 "distributions (KL) on its own greedy chains for fresh training questions and on the pack's conversations. On the "
+                 f"{hp['q4_val_n']} validation questions, greedy completions identical to fp32's went from {pct(first[1])} "
+                 f"(final.pt rounded to nearest) to {pct(chosen[1])} (step {chosen[0]}, the best), the same answer from "
+                 f"{pct(first[2])} to {pct(chosen[2])}; that stage took {q4.get('qat_s', 0) / 60:.1f} min. final.pt and "
+                 "`model.onnx` are untouched. ")
+    L.append("Measured in PyTorch with the same dequantised weights: "
              f"greedy completions equal to fp32 on {pct(q4.get('fixed_agreement'))} of the 20 reference prompts and the same "
              f"answer on {pct(q4.get('fixed_answer_agreement'))}; held-out greedy {pct(q4.get('heldout_greedy'))} vs fp32 "
              f"{pct(g)} ({pts(q4.get('heldout_greedy', 0), g)} points), identical held-out completions "
@@ -156,7 +168,7 @@ def write(path, model, ev, ref, hp, WORK, MODEL, folder_size):
              "hands them to `VERIFY_PROMPT` (a draft with its Wait continuation, an IoE review). Each cycle starts from "
              "the last one's final checkpoint.")
     if timings:
-        L.append("4. Wall clock of the last full run: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in timings.items()) +
+        L.append("4. Wall clock of each stage's last run on the idle machine: " + ", ".join(f"{k} {v / 60:.1f} min" for k, v in timings.items()) +
                  f" (total {sum(timings.values()) / 60:.1f} min, before the Node checks).")
     notes = os.path.join(HERE, "card_notes.md")
     if os.path.exists(notes):

@@ -16,40 +16,17 @@ sys.path.append(os.path.dirname(HERE))
 from export_onnx import export  # noqa: E402
 import task as T  # noqa: E402
 import tok as TK  # noqa: E402
-
-BLOCK = 32
+import q4 as Q4  # noqa: E402
+from q4 import BLOCK  # noqa: E402
 
 
 def q4_blocks(w):
     """w [K, N] float32 -> (packed uint8 [N, K/32, 16], scales float32 [N * K/32], zero points uint8 packed
-    [N * ceil(nb/2)], dequantised [K, N]) — asymmetric 4-bit per block of 32 along K, as ONNX Runtime's
-    MatMul4BitsQuantizer (and so onnx-community's q4 files) stores them."""
+    [N * ceil(nb/2)]) in MatMulNBits' layout, from the grid in q4.py."""
     K, N = w.shape
-    assert K % BLOCK == 0, (K, BLOCK)
+    q, scale, zp = (t.numpy() for t in Q4.grid(torch.from_numpy(np.ascontiguousarray(w.T))))
     nb = K // BLOCK
-    wt = w.T.reshape(N, nb, BLOCK).astype(np.float32)
-    mn0 = np.minimum(wt.min(-1), 0.0)
-    mx0 = np.maximum(wt.max(-1), 0.0)
-
-    def grid(shrink):
-        mn, mx = mn0 * shrink, mx0 * shrink
-        scale = ((mx - mn) / 15.0).astype(np.float32)
-        scale = np.where(scale == 0, 1.0, scale).astype(np.float32)
-        zp = np.clip(np.round(-mn / scale), 0, 15).astype(np.uint8)
-        q = np.clip(np.round(wt / scale[..., None]) + zp[..., None], 0, 15).astype(np.uint8)
-        err = (((q.astype(np.float32) - zp[..., None]) * scale[..., None] - wt) ** 2).sum(-1)
-        return scale, zp, q, err
-
-    # Per block, the clipping of the min/max range with the least squared error (round-to-nearest with a clip
-    # search, as llama.cpp's and AWQ's quantizers do): one outlier no longer spends the 16 levels of its block.
-    scale, zp, q, err = grid(1.0)
-    for shrink in np.arange(0.98, 0.59, -0.02):
-        s2, z2, q2, e2 = grid(shrink)
-        better = e2 < err
-        scale, zp, err = np.where(better, s2, scale), np.where(better, z2, zp), np.where(better, e2, err)
-        q = np.where(better[..., None], q2, q)
     packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)  # [N, nb, 16], even element in the low nibble
-    deq = ((q.astype(np.float32) - zp[..., None].astype(np.float32)) * scale[..., None]).reshape(N, K).T
     nzb = (nb + 1) // 2
     zpp = np.zeros((N, nzb), dtype=np.uint8)
     for b in range(nb):
@@ -57,7 +34,7 @@ def q4_blocks(w):
             zpp[:, b // 2] |= zp[:, b]
         else:
             zpp[:, b // 2] |= (zp[:, b] << 4)
-    return packed, scale.reshape(-1), zpp.reshape(-1), np.ascontiguousarray(deq)
+    return packed, scale.reshape(-1).astype(np.float32), zpp.reshape(-1)
 
 
 def quantize_q4(src, dst):
@@ -76,7 +53,7 @@ def quantize_q4(src, dst):
             w = numpy_helper.to_array(inits[node.input[1]])
             if w.ndim == 2 and w.dtype == np.float32 and w.shape[0] % BLOCK == 0 and len(users[node.input[1]]) == 1:
                 K, N = w.shape
-                packed, scales, zps, _ = q4_blocks(w)
+                packed, scales, zps = q4_blocks(w)
                 base = node.input[1]
                 g.initializer.extend([numpy_helper.from_array(packed, base + "_Q4"),
                                       numpy_helper.from_array(scales, base + "_scales"),
@@ -104,10 +81,8 @@ def q4_torch_model(model):
     m = copy.deepcopy(model)
     with torch.no_grad():
         for mod in m.modules():
-            if isinstance(mod, torch.nn.Linear) and mod.weight.shape[1] % BLOCK == 0:
-                w = mod.weight.detach().numpy().T  # [K, N]
-                deq = q4_blocks(w)[3]
-                mod.weight.copy_(torch.from_numpy(np.ascontiguousarray(deq.T)))
+            if Q4.quantisable(mod):
+                mod.weight.copy_(Q4.dequantise(*Q4.grid(mod.weight)))
     m.eval()
     return m
 
@@ -149,7 +124,11 @@ def export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, TR):
     onnx_dir = os.path.join(MODEL_DIR, "onnx")
     os.makedirs(onnx_dir, exist_ok=True)
     export(model, os.path.join(onnx_dir, "model.onnx"))
-    nq = quantize_q4(os.path.join(onnx_dir, "model.onnx"), os.path.join(onnx_dir, "model_q4.onnx"))
+    # the 4-bit file rounds the quantisation-aware copy (stage q4, qat.py) onto the grid, not final.pt itself
+    qat_model, qat_extra = TR.load(os.path.join(WORK, "q4.pt"))
+    qat_onnx = os.path.join(WORK, "q4_fp32.onnx")
+    export(qat_model, qat_onnx)
+    nq = quantize_q4(qat_onnx, os.path.join(onnx_dir, "model_q4.onnx"))
     tj, tcfg = tokenizer_files(tk, internal, MODEL["max_position_embeddings"])
     json.dump(tj, open(os.path.join(MODEL_DIR, "tokenizer.json"), "w"), indent=1, ensure_ascii=False)
     json.dump(tcfg, open(os.path.join(MODEL_DIR, "tokenizer_config.json"), "w"), indent=1, ensure_ascii=False)
@@ -157,7 +136,7 @@ def export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, TR):
     json.dump({"eos_token_id": [TK.IM_END_ID, TK.PAD], "pad_token_id": TK.PAD, "do_sample": False,
                "max_new_tokens": 256}, open(os.path.join(MODEL_DIR, "generation_config.json"), "w"), indent=1)
     # q4 in torch (the same dequantised weights): greedy agreement on the fixed prompts and held-out accuracy
-    qm = q4_torch_model(model)
+    qm = q4_torch_model(qat_model)
     qfixed = TR.solve(qm, tk, TR.FIXED, batch=1)
     agree = sum(a == f["completion"] for a, f in zip(qfixed, ev["fixed"]))
     qs = [TR.q_from_item(it) for it in TR.read_jsonl(os.path.join(DATA_DIR, TR.HELDOUT_NAME))]
@@ -169,6 +148,7 @@ def export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, TR):
     q4 = {"matmulnbits_nodes": nq, "fixed_agreement": agree / len(TR.FIXED), "heldout_greedy": sum(q_ok) / len(qs),
           "fixed_answer_agreement": same_answer(qfixed, [f["completion"] for f in ev["fixed"]]),
           "heldout_same_completion_as_fp32": same, "heldout_same_answer_as_fp32": same_answer(qd, fp),
+          "qat_step": qat_extra.get("q4_step"), "qat_history": qat_extra.get("history"), "qat_s": qat_extra.get("q4_s"),
           "fixed_completions": qfixed}
     ev["q4"] = q4
     json.dump(ev, open(os.path.join(WORK, "eval.json"), "w"), indent=1)
@@ -195,7 +175,7 @@ def export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, TR):
         "critiqueVerdictAccuracy": r4(ev["critique_verdict_accuracy"]),
         "parseRates": {k: r4(v) for k, v in ev["parse_rates"].items()},
         "tokenCounts": ev["token_counts"],
-        "q4": {k: (r4(v) if isinstance(v, float) else v) for k, v in q4.items() if k != "fixed_completions"},
+        "q4": {k: (r4(v) if isinstance(v, float) else v) for k, v in q4.items() if k not in ("fixed_completions", "qat_history")},
         "fixedPrompts": [{"messages": f["messages"], "completion": f["completion"], "answer": f["answer"],
                           "correctAnswer": f["correctAnswer"], "q4Completion": qc} for f, qc in zip(ev["fixed"], qfixed)],
     }

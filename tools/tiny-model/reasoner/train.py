@@ -46,9 +46,11 @@ HP = dict(
     ft3_steps=150, ft3_lr=2e-4, ft3_warmup=5, ft3_mix=(0.40, 0.35, 0.05, 0.04, 0.06, 0.03, 0.07), ft3_revision_share=0.5,
     # ft mix: draft, verify, critique, refine, review, reconcile, wait
     ft_mix=(0.35, 0.25, 0.08, 0.06, 0.09, 0.05, 0.12),
+    # q4: quantisation-aware distillation of the 4-bit variant (qat.py); mix as ft's, drafts from final.pt's own chains
+    q4_pool=2000, q4_steps=150, q4_lr=5e-5, q4_warmup=10, q4_eval_every=50, q4_val_n=300, q4_mix=(0.60, 0.10, 0.05, 0.05, 0.08, 0.04, 0.08),
     eval_every=100, weight_decay=0.05, sc_T=0.5, scan_T=[0.3, 0.5, 0.7],
 )
-SMOKE = dict(heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
+SMOKE = dict(q4_pool=60, q4_steps=10, q4_val_n=20, heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
              sample_k=2, ft_steps=30, ft2_steps=20, ft3_steps=10, ft_warmup=5, eval_every=20, base_eval_every=20)
 FT_KINDS = ["draft", "verify", "critique", "refine", "review", "reconcile", "wait"]
 MAX_NEW = dict(draft=130, verify=170, critique=210, refine=130, review=230, reconcile=130, wait=230)
@@ -283,11 +285,11 @@ def shared_prefix(ids, mask, am):
     return max(0, min(int(same.sum()), first - 1))
 
 
-def loss_fn(model, batch):
-    """Mean NLL of the trained (reply) tokens; the LM head runs only at those positions. The prefix all rows
-    share runs once, at batch 1, and its keys/values are broadcast to the rows: the same loss and gradients as
-    running it in every row (causal attention: a prefix's states do not depend on what follows), at a third
-    less compute for chat drafts, whose system prompt is ~30 of ~110 tokens."""
+def reply_logits(model, batch):
+    """Logits at the trained (reply) positions and their target ids; the LM head runs only at those positions. The
+    prefix all rows share runs once, at batch 1, and its keys/values are broadcast to the rows: the same logits and
+    gradients as running it in every row (causal attention: a prefix's states do not depend on what follows), at a
+    third less compute for chat drafts, whose system prompt is ~30 of ~110 tokens."""
     ids, mask, am = batch
     B, L = ids.shape
     P = shared_prefix(ids, mask, am) if B > 1 else 0
@@ -305,8 +307,13 @@ def loss_fn(model, batch):
     finally:
         model.lm_head = head
     sel = mask[:, P + 1:] > 0
-    logits = head(h[:, :-1][sel])
-    return F.cross_entropy(logits.float(), ids[:, P + 1:][sel])
+    return head(h[:, :-1][sel]).float(), ids[:, P + 1:][sel]
+
+
+def loss_fn(model, batch):
+    """Mean NLL of the trained (reply) tokens."""
+    logits, targets = reply_logits(model, batch)
+    return F.cross_entropy(logits, targets)
 
 
 def make_opt(model, lr, wd):
@@ -350,7 +357,7 @@ def val_greedy(model, tk, vqs):
     return sum(T.extract_number(t) == str(T.answer_of(q)) for t, q in zip(texts, vqs)) / len(vqs)
 
 
-def train_loop(model, steps, lr, warmup, next_batch, hp, tag, on_eval=None):
+def train_loop(model, steps, lr, warmup, next_batch, hp, tag, on_eval=None, loss=loss_fn):
     opt = make_opt(model, lr, hp["weight_decay"])
     t0 = time.time()
     run = 0.0
@@ -358,12 +365,12 @@ def train_loop(model, steps, lr, warmup, next_batch, hp, tag, on_eval=None):
         model.train()
         for gp in opt.param_groups:
             gp["lr"] = lr_at(step, steps, lr, warmup)
-        loss = loss_fn(model, next_batch())
+        value = loss(model, next_batch())
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        value.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        run = 0.98 * run + 0.02 * loss.item() if step else loss.item()
+        run = 0.98 * run + 0.02 * value.item() if step else value.item()
         if (step + 1) % 50 == 0:
             el = time.time() - t0
             log(f"{tag} step {step + 1}/{steps} loss {run:.4f} lr {opt.param_groups[0]['lr']:.2e} {(step + 1) / el:.2f} steps/s")
@@ -498,16 +505,17 @@ def revision_claim(q, a, b, rng):
     return T.recheck_reply(d_ans, b, b_ans, c3)
 
 
-def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off, revisions=0.0):
-    torch.manual_seed(hp["seed"] + seed_off)
+def pack_example_maker(hp, seed_off, mix, revisions=0.0, draft=None):
+    """make() -> one training example (ids, mask): a kind drawn from mix (FT_KINDS' order); drafts are fresh
+    training questions with a teacher chain (or draft(question, rng)'s segments), every other kind is built on the
+    model's own sampled answers (samples.json), wrong drafts oversampled."""
     held, val, _ = heldout_and_val(hp)
     tk = tokenizer()
-    model, _ = load(os.path.join(WORK, src_ck))
     rng = random.Random(hp["seed"] + seed_off + 1)
     right, wrong = own_pool(hp, rng)
     log(f"own answers: {len(right)} right, {len(wrong)} wrong drafts")
     qg = QGen(hp["seed"] + seed_off + 2, held + val)
-    vq = val
+    draft = draft or draft_example
 
     def pick(kind):
         # verify / critique balanced; review / wait / refine / reconcile: 50% wrong drafts
@@ -530,10 +538,21 @@ def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off, revisions=
     def make():
         while True:
             kind = rng.choices(FT_KINDS, mix)[0]
-            e = draft_example(qg(), rng) if kind == "draft" else pick(kind)
+            e = draft(qg(), rng) if kind == "draft" else pick(kind)
             if e is not None:
                 return ids_mask(tk, e)
 
+    make.own = (len(right), len(wrong))
+    return make
+
+
+def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off, revisions=0.0):
+    torch.manual_seed(hp["seed"] + seed_off)
+    _, vq, _ = heldout_and_val(hp)
+    tk = tokenizer()
+    model, _ = load(os.path.join(WORK, src_ck))
+    make = pack_example_maker(hp, seed_off, mix, revisions)
+    right, wrong = make.own
     next_batch = Bucketed(make, hp["ft_batch"], random.Random(hp["seed"] + seed_off + 3))
 
     hist = []
@@ -552,7 +571,7 @@ def run_ft(hp, src_ck, dst_ck, steps, lr, warmup, mix, tag, seed_off, revisions=
     chosen = hist[-1]
     m, _ = load(os.path.join(WORK, f"{tag}_step{chosen[0]}.pt"))
     save(m, os.path.join(WORK, dst_ck), {"ft_step": f"{tag} {chosen[0]}", "val_greedy": chosen[1], "history": hist,
-                                              "ft_s": dt, "own_right": len(right), "own_wrong": len(wrong)})
+                                              "ft_s": dt, "own_right": right, "own_wrong": wrong})
     log(f"{tag} done in {dt:.0f}s; chose step {chosen[0]} (val greedy {chosen[1]:.3f}) from {hist}")
 
 
@@ -771,6 +790,11 @@ def stage_export(hp):
     X.export_all(hp, WORK, MODEL_DIR, DATA_DIR, MODEL, sys.modules[__name__])
 
 
+def stage_q4(hp):
+    import qat
+    qat.stage_q4(sys.modules[__name__], hp)
+
+
 def stage_card(hp):
     """MODEL_CARD.md again from work/eval.json and the exported reference.json (after card_notes.md changes)."""
     import card
@@ -781,7 +805,7 @@ def stage_card(hp):
     card.write(os.path.join(MODEL_DIR, "MODEL_CARD.md"), model, ev, ref, hp, WORK, MODEL, X.folder_size)
 
 
-STAGES = ["data", "arith", "base", "sample", "ft", "ft2", "ft3", "eval", "export"]
+STAGES = ["data", "arith", "base", "sample", "ft", "ft2", "ft3", "eval", "q4", "export"]
 
 
 def main():
