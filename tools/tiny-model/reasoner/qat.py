@@ -55,11 +55,9 @@ def stage_q4(TR, hp):
     for p in teacher.parameters():
         p.requires_grad_(False)
     student, _ = TR.load(os.path.join(TR.WORK, "final.pt"))
-    _, val, _ = TR.heldout_and_val(hp)
-    rng = random.Random(hp["seed"] + 91)
+    held, val, _ = TR.heldout_and_val(hp)
 
     # final.pt's own greedy chains for fresh training questions: the states greedy decoding actually visits
-    held, _, _ = TR.heldout_and_val(hp)
     qg = TR.QGen(hp["seed"] + 92, held + val)
     t0 = time.time()
     pool_q = [qg() for _ in range(hp["q4_pool"])]
