@@ -46,7 +46,7 @@ HP = dict(
     ft3_steps=150, ft3_lr=2e-4, ft3_warmup=5, ft3_mix=(0.40, 0.35, 0.05, 0.04, 0.06, 0.03, 0.07), ft3_revision_share=0.5,
     # ft mix: draft, verify, critique, refine, review, reconcile, wait
     ft_mix=(0.35, 0.25, 0.08, 0.06, 0.09, 0.05, 0.12),
-    # q4: quantisation-aware distillation of the 4-bit variant (qat.py); mix as ft's, drafts from final.pt's own chains
+    # q4: quantisation-aware distillation of the 4-bit variant (qat.py); mix in FT_KINDS' order, drafts are final.pt's own chains
     q4_pool=2000, q4_steps=150, q4_lr=5e-5, q4_warmup=10, q4_eval_every=50, q4_val_n=300, q4_mix=(0.60, 0.10, 0.05, 0.05, 0.08, 0.04, 0.08),
     eval_every=100, weight_decay=0.05, sc_T=0.5, scan_T=[0.3, 0.5, 0.7],
 )
