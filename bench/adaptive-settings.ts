@@ -5,15 +5,13 @@
  * held-out bench's row; lower thresholds stop sooner (0.9 stops on 3 agreeing samples, 0.85 on 2).
  */
 import type { AdaptiveConsistencySpec } from '../src/strategies/adaptive-consistency.js';
-import { runSettingsStudy, saving } from './settings-study.js';
+import { ADAPTIVE_TARGET } from './reasoner-targets.js';
+import { runSettingsStudy } from './settings-study.js';
 
 await runSettingsStudy<AdaptiveConsistencySpec>({
   id: 'adaptive',
   title: 'Adaptive-consistency settings on tiny-reasoner',
   grid: [0.95, 0.9, 0.85, 0.8].map((threshold) => ({ kind: 'adaptive-consistency', maxSamples: 16, criterion: 'beta', threshold })),
   nameOf: (s) => `adaptive-consistency beta ≤${s.maxSamples}, threshold ${s.threshold}`,
-  target: {
-    words: 'adaptive consistency (Beta) ≥ SC@16 − 1 point at ≤ 40% of its samples',
-    met: (row, sc16) => row.accuracy >= sc16.accuracy - 0.01 - 1e-9 && saving(row, sc16).samples <= 0.4,
-  },
+  target: ADAPTIVE_TARGET,
 });

@@ -5,7 +5,8 @@
  * that stop sooner, and the sooner-stopping ones with room for more traces where the votes stay split.
  */
 import type { DeepConfSpec } from '../src/strategies/deepconf.js';
-import { runSettingsStudy, saving } from './settings-study.js';
+import { DEEPCONF_TARGET } from './reasoner-targets.js';
+import { runSettingsStudy } from './settings-study.js';
 
 const base: DeepConfSpec = { kind: 'deepconf', maxTraces: 16, keepPercent: 90, batch: 4, warmup: 6, consensus: 0.95 };
 
@@ -18,8 +19,5 @@ await runSettingsStudy({
     ...[0.95, 0.9].map((consensus) => ({ ...base, maxTraces: 32, warmup: 4, consensus })),
   ],
   nameOf: (s) => `deepconf online η ${s.keepPercent}% ≤${s.maxTraces}, warm-up ${s.warmup}, τ ${s.consensus}`,
-  target: {
-    words: 'DeepConf online ≥ SC@16 accuracy with ≥ 40% fewer generated tokens',
-    met: (row, sc16) => row.accuracy >= sc16.accuracy && saving(row, sc16).tokens >= 0.4,
-  },
+  target: DEEPCONF_TARGET,
 });

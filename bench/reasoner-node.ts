@@ -9,15 +9,10 @@ import { createRuntime } from '../src/index.js';
 import { findModel, TINY_REASONER } from '../src/models/catalog.js';
 import { formatPercent } from '../src/ui/format.js';
 import type { SolveResult, StrategySpec } from '../src/types.js';
+import { ADAPTIVE_TARGET, DEEPCONF_TARGET, saving } from './reasoner-targets.js';
 import { reasonerHeldOut, solveItems, type StrategyRow } from './solve-items.js';
 
-interface Item {
-  prompt: string;
-  answer: string;
-  op: string;
-  template: string;
-}
-const items = reasonerHeldOut<Item>();
+const items = reasonerHeldOut();
 const runtime = await createRuntime({ model: 'tiny-reasoner', cache: false });
 
 const parses: Record<string, { ok: number; all: number }> = {};
@@ -118,15 +113,15 @@ const targets: Array<{ target: string; figure: string; met: boolean }> = [
   { target: 'SC@16 ≥ SC@8', figure: `${points(sc16.accuracy)} vs ${points(sc8.accuracy)}`, met: sc16.accuracy >= sc8.accuracy },
   {
     target: 'adaptive (Beta) ≥ SC@16 − 1 point at ≤ 40% of its samples',
-    figure: `${points(adaptive.accuracy)} at ${adaptive.meanSamples.toFixed(2)} samples (${points(adaptive.meanSamples / sc16.meanSamples)} of SC@16's)`,
-    met: adaptive.accuracy >= sc16.accuracy - 0.01 - 1e-9 && adaptive.meanSamples <= 0.4 * sc16.meanSamples,
+    figure: `${points(adaptive.accuracy)} at ${adaptive.meanSamples.toFixed(2)} samples (${points(saving(adaptive, sc16).samples)} of SC@16's)`,
+    met: ADAPTIVE_TARGET.met(adaptive, sc16),
   },
   ...rows
     .filter((r) => r.spec.kind === 'deepconf' && r.spec.mode !== 'offline')
     .map((r) => ({
       target: `${r.name}: ≥ SC@16 accuracy with ≥ 40% fewer tokens`,
-      figure: `${points(r.accuracy)} vs ${points(sc16.accuracy)}, ${points(1 - r.meanTokens / sc16.meanTokens)} fewer tokens, ${points(1 - r.meanMs / sc16.meanMs)} less time`,
-      met: r.accuracy >= sc16.accuracy && r.meanTokens <= 0.6 * sc16.meanTokens,
+      figure: `${points(r.accuracy)} vs ${points(sc16.accuracy)}, ${points(saving(r, sc16).tokens)} fewer tokens, ${points(saving(r, sc16).time)} less time`,
+      met: DEEPCONF_TARGET.met(r, sc16),
     })),
   ...([['the greedy reply', verifyAuroc], ...Object.entries(averagedAuroc).map(([k, a]) => [`mean of ${k} replies`, a])] as Array<[string, number | null]>).map(([how, a]) => ({ target: `self-verification AUROC ≥ 0.80 (${how})`, figure: a === null ? 'n/a' : a.toFixed(3), met: a !== null && a >= 0.8 })),
   ...['wait 1 nudge', 'wait 1 nudge, 4 verifications'].map((name) => ({

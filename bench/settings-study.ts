@@ -10,7 +10,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime } from '../src/index.js';
 import type { StrategySpec } from '../src/types.js';
-import { readQuestions, reasonerHeldOut, solveItems, type StrategyRow } from './solve-items.js';
+import { saving, type Sc16Target } from './reasoner-targets.js';
+import { reasonerHeldOut, reasonerValidation, solveItems, type StrategyRow } from './solve-items.js';
 
 export interface SettingsStudy<S extends StrategySpec> {
   /** File stem and command: docs/<id>-settings.md, `npm run bench:<id>`. */
@@ -18,19 +19,12 @@ export interface SettingsStudy<S extends StrategySpec> {
   title: string;
   grid: S[];
   nameOf(spec: S): string;
-  /** The target, in words, and whether a row meets it against SC@16 on the same questions. */
-  target: { words: string; met(row: StrategyRow, sc16: StrategyRow): boolean };
+  target: Sc16Target;
 }
 
 const ROOT = join(import.meta.dirname, '..');
 const sc16Spec = { kind: 'self-consistency', n: 16 } as const;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-export const saving = (row: StrategyRow, against: StrategyRow) => ({
-  tokens: 1 - row.meanTokens / against.meanTokens,
-  samples: row.meanSamples / against.meanSamples,
-  time: 1 - row.meanMs / against.meanMs,
-});
 
 function table(rows: StrategyRow[], against: StrategyRow): string {
   return [
@@ -52,7 +46,7 @@ export function chooseSetting(rows: StrategyRow[], meets: (row: StrategyRow) => 
 }
 
 export async function runSettingsStudy<S extends StrategySpec>(study: SettingsStudy<S>): Promise<void> {
-  const validation = readQuestions('bench/data/tiny-reasoner-validation.jsonl', Number(process.env.BENCH_VALIDATION_PROMPTS ?? 300));
+  const validation = reasonerValidation();
   const heldOut = reasonerHeldOut();
   const runtime = await createRuntime({ model: 'tiny-reasoner', cache: false });
   console.error(`== validation (${validation.length} questions)`);

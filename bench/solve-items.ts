@@ -1,30 +1,21 @@
 /**
- * The question files the strategy benches read, and one strategy over a list of questions as every one of
- * them measures it: each question solved with the seed 7i + 1 (so two rows see the same sampling streams),
- * answers compared exactly with the reference.
+ * One strategy over a list of questions as every strategy bench measures it: each question solved with the
+ * seed 7i + 1 (so two rows see the same sampling streams), answers compared exactly with the reference.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Runtime } from '../src/index.js';
 import type { SolveResult, StrategySpec } from '../src/types.js';
+import { loadReasonerHeldOut, loadReasonerValidation } from '../test/helpers/reference.js';
 
 export interface BenchItem {
   prompt: string;
   answer: string;
 }
 
-/** The first `count` questions of a JSONL file, its path from the repository root. */
-export function readQuestions<T extends BenchItem = BenchItem>(path: string, count: number): T[] {
-  return readFileSync(join(import.meta.dirname, '..', path), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .slice(0, count)
-    .map((line) => JSON.parse(line) as T);
-}
-
 /** tiny-reasoner's held-out questions, as many as BENCH_REASONER_PROMPTS says (all 1,000 by default). */
-export const reasonerHeldOut = <T extends BenchItem = BenchItem>() =>
-  readQuestions<T>('public/data/tiny-reasoner-heldout.jsonl', Number(process.env.BENCH_REASONER_PROMPTS ?? 1000));
+export const reasonerHeldOut = () => loadReasonerHeldOut().slice(0, Number(process.env.BENCH_REASONER_PROMPTS ?? 1000));
+
+/** tiny-reasoner's validation questions, as many as BENCH_VALIDATION_PROMPTS says (all 300 by default). */
+export const reasonerValidation = () => loadReasonerValidation().slice(0, Number(process.env.BENCH_VALIDATION_PROMPTS ?? 300));
 
 export interface StrategyRow {
   name: string;

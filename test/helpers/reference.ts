@@ -20,11 +20,16 @@ export function loadReference(): ModelReference {
   return JSON.parse(readFileSync(join(ROOT, 'public/models/tiny-arith/reference.json'), 'utf8')) as ModelReference;
 }
 
-export function loadHeldOut(): HeldOutItem[] {
-  return readFileSync(join(ROOT, 'public/data/tiny-arith-heldout.jsonl'), 'utf8')
+/** One JSON object per line of a file, its path from the repository root. */
+export function readJsonl<T>(path: string): T[] {
+  return readFileSync(join(ROOT, path), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as HeldOutItem);
+    .map((line) => JSON.parse(line) as T);
+}
+
+export function loadHeldOut(): HeldOutItem[] {
+  return readJsonl<HeldOutItem>('public/data/tiny-arith-heldout.jsonl');
 }
 
 /** A deterministic slice mixing the operators as the held-out set does (it is stored grouped by operator). */
@@ -60,8 +65,10 @@ export function loadReasonerReference(): ReasonerReference {
 }
 
 export function loadReasonerHeldOut(): ReasonerItem[] {
-  return readFileSync(join(ROOT, 'public/data/tiny-reasoner-heldout.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as ReasonerItem);
+  return readJsonl<ReasonerItem>('public/data/tiny-reasoner-heldout.jsonl');
+}
+
+/** The training run's checkpoint slice (300 questions, none of them held out), for choosing settings. */
+export function loadReasonerValidation(): ReasonerItem[] {
+  return readJsonl<ReasonerItem>('bench/data/tiny-reasoner-validation.jsonl');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSetting, saving } from '../../bench/settings-study.js';
+import { saving } from '../../bench/reasoner-targets.js';
+import { chooseSetting } from '../../bench/settings-study.js';
 import type { StrategyRow } from '../../bench/solve-items.js';
 
 const row = (name: string, accuracy: number, meanTokens: number, meanSamples = 8): StrategyRow => ({
