@@ -207,7 +207,7 @@ ${r.model ? `\nModel: ${r.model}.\n` : ''}${targets ? `\nIssue 9's targets, judg
 |---|---|---|---|---|---|
 ${rows}
 
-DeepConf-online's warm-up and consensus, and adaptive consistency's Beta threshold, chosen on the validation questions
+DeepConf-online's warm-up, consensus and group window, and adaptive consistency's Beta threshold, chosen on the validation questions
 and measured against SC@16 in runs of their own: [deepconf-settings.md](deepconf-settings.md) (\`npm run bench:deepconf\`),
 [adaptive-settings.md](adaptive-settings.md) (\`npm run bench:adaptive\`).
 
