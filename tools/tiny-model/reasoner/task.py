@@ -241,6 +241,30 @@ def render(q, plan):
     return None if ls is None else "\n".join(ls)
 
 
+def plan_family(plan):
+    """A plan's first step as a way of working: its order and its first method without the term order (sy and sy_r
+    split the same factor, so they share their slips)."""
+    return plan[0], plan[1].removesuffix("_r")
+
+
+def chain_unlike(q, rng, excluded):
+    """A chain whose first step works unlike every excluded plan's (another order, another factor split or rounded),
+    else one with another first method, else any other plan: a re-check then shares the fewest slips with the
+    chains it checks."""
+    plans = all_plans(q)
+    families = {plan_family(p) for p in excluded}
+    for keep in (lambda p: plan_family(p) not in families,
+                 lambda p: all(p[:2] != e[:2] for e in excluded),
+                 lambda p: p not in excluded):
+        fits = [p for p in plans if keep(p)]
+        if fits:
+            break
+    else:
+        fits = plans
+    p = rng.choice(fits)
+    return p, render(q, p)
+
+
 def random_chain(q, rng, exclude=None):
     plans = all_plans(q)
     if exclude is not None and len(plans) > 1:

@@ -48,6 +48,9 @@ HP = dict(
     ft_mix=(0.35, 0.25, 0.08, 0.06, 0.09, 0.05, 0.12),
     # q4: quantisation-aware distillation of the 4-bit variant (qat.py); mix in FT_KINDS' order, drafts are final.pt's own chains
     q4_pool=2000, q4_steps=150, q4_lr=5e-5, q4_warmup=10, q4_eval_every=50, q4_val_n=300, q4_mix=(0.60, 0.10, 0.05, 0.05, 0.08, 0.04, 0.08),
+    # the second chain of the review / Wait re-check: "own" (another of the model's samples, any method),
+    # "own_unlike" (one whose first step works unlike the draft's), "teacher_unlike" (a right chain that does)
+    recheck_chain="own",
     eval_every=100, weight_decay=0.05, sc_T=0.5, scan_T=[0.3, 0.5, 0.7],
 )
 SMOKE = dict(q4_pool=60, q4_steps=10, q4_val_n=20, heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
@@ -203,7 +206,7 @@ def wait_body(draft_ans, c2, c2_ans, c3):
     return " " + body[0].lower() + body[1:]
 
 
-def build_examples(q, claim, claim2, plan, rng, teacher=False, claim2_ok=True, only=None):
+def build_examples(q, claim, claim2, plan, rng, teacher=False, claim2_ok=True, only=None, recheck="own"):
     """All pack conversations for question q with the model's (or a teacher) claim. claim2: a second answer
     (another sample) for review/wait; its tokens are trained only if it is right (claim2_ok)."""
     truth = str(T.answer_of(q))
@@ -220,7 +223,10 @@ def build_examples(q, claim, claim2, plan, rng, teacher=False, claim2_ok=True, o
                                     T.refine_reply(q, cplan))))
     d_ans = T.extract_number(claim) or ""
     c2_ans = T.extract_number(claim2) or ""
-    _, c3 = T.random_chain(q, rng, exclude=plan)
+    if recheck == "own":
+        _, c3 = T.random_chain(q, rng, exclude=plan)
+    else:
+        _, c3 = T.chain_unlike(q, rng, [plan, T.guess_plan(q, claim2)])
     if c2_ans == d_ans and d_ans != truth:
         return out  # both wrong and agreeing: a "keep" would teach a wrong answer
     # review (IoE): second chain by another method; keep if it agrees, else a third decides
@@ -471,7 +477,11 @@ def own_pool(hp, rng):
         if len(idx) < 2:
             continue
         for i in idx:
-            j = rng.choice([k for k in idx if k != i])
+            others = [k for k in idx if k != i]
+            if hp["recheck_chain"] == "own_unlike":
+                family = T.plan_family(T.guess_plan(q, ans[i]))
+                others = [k for k in others if T.plan_family(T.guess_plan(q, ans[k])) != family] or others
+            j = rng.choice(others)
             pool.append((q, ans[i], ok[i], ans[j], ok[j]))
     right = [p for p in pool if p[2]]
     wrong = [p for p in pool if not p[2]]
@@ -532,7 +542,10 @@ def pack_example_maker(hp, seed_off, mix, revisions=0.0, draft=None):
         if kind == "verify" and rng.random() < revisions:
             a = revision_claim(q, a, b, rng)
         plan = T.guess_plan(q, a)
-        exs = dict(build_examples(q, a, b, plan, rng, claim2_ok=bok, only=kind))
+        if hp["recheck_chain"] == "teacher_unlike" and kind != "verify":
+            _, b = T.chain_unlike(q, rng, [plan])
+            bok = True
+        exs = dict(build_examples(q, a, b, plan, rng, claim2_ok=bok, only=kind, recheck=hp["recheck_chain"]))
         return exs.get(kind)
 
     def make():
