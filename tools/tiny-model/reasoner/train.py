@@ -55,6 +55,7 @@ HP = dict(
 )
 SMOKE = dict(q4_pool=60, q4_steps=10, q4_val_n=20, heldout_n=60, val_n=40, arith_steps=30, arith_eval_every=15, base_steps=20, base_warmup=5, sample_n=60,
              sample_k=2, ft_steps=30, ft2_steps=20, ft3_steps=10, ft_warmup=5, eval_every=20, base_eval_every=20)
+RECHECK_CHAINS = ("own", "own_unlike", "teacher_unlike")
 FT_KINDS = ["draft", "verify", "critique", "refine", "review", "reconcile", "wait"]
 MAX_NEW = dict(draft=130, verify=170, critique=210, refine=130, review=230, reconcile=130, wait=230)
 
@@ -208,7 +209,8 @@ def wait_body(draft_ans, c2, c2_ans, c3):
 
 def build_examples(q, claim, claim2, plan, rng, teacher=False, claim2_ok=True, only=None, recheck="own"):
     """All pack conversations for question q with the model's (or a teacher) claim. claim2: a second answer
-    (another sample) for review/wait; its tokens are trained only if it is right (claim2_ok)."""
+    (another sample) for review/wait; its tokens are trained only if it is right (claim2_ok). recheck: HP's
+    recheck_chain ("own": the third chain only avoids the draft's plan; otherwise it works unlike both chains)."""
     truth = str(T.answer_of(q))
     out = []
     if only == "verify":
@@ -519,6 +521,8 @@ def pack_example_maker(hp, seed_off, mix, revisions=0.0, draft=None):
     """make() -> one training example (ids, mask): a kind drawn from mix (FT_KINDS' order); drafts are fresh
     training questions with a teacher chain (or draft(question, rng)'s segments), every other kind is built on the
     model's own sampled answers (samples.json), wrong drafts oversampled."""
+    if hp["recheck_chain"] not in RECHECK_CHAINS:
+        raise ValueError(f"recheck_chain must be one of {RECHECK_CHAINS}, not {hp['recheck_chain']!r}")
     held, val, _ = heldout_and_val(hp)
     tk = tokenizer()
     rng = random.Random(hp["seed"] + seed_off + 1)
