@@ -5,7 +5,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { CoreBenchResult, PeerResult, RuntimeCostResult } from './core-measure.js';
 import { plotAccuracyVsTokens, plotCurve } from './plot.js';
-import { ADAPTIVE_TARGET, DEEPCONF_TARGET, saving, type Sc16Target } from './reasoner-targets.js';
+import { ADAPTIVE_TARGET, againstSc16, DEEPCONF_TARGET, type Sc16Target } from './reasoner-targets.js';
 import type { StrategyRow } from './solve-items.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -229,9 +229,7 @@ function studyTargets(): string {
     if (!existsSync(file)) return [];
     const study = JSON.parse(readFileSync(file, 'utf8')) as { measured: string; heldOut: { sc16: StrategyRow; chosen: StrategyRow } };
     const { sc16, chosen } = study.heldOut;
-    const s = saving(chosen, sc16);
-    const figure = `${pct(chosen.accuracy)} vs ${pct(sc16.accuracy)}, ${pct(s.tokens)} fewer tokens, ${pct(s.samples)} of its samples, ${pct(s.time)} less time`;
-    return [`| ${target.words}: ${chosen.name} ([${id}-settings.md](${id}-settings.md), ${study.measured.slice(0, 10)}) | ${figure} | ${target.met(chosen, sc16) ? 'met' : '**missed**'} |`];
+    return [`| ${target.words}: ${chosen.name} ([${id}-settings.md](${id}-settings.md), ${study.measured.slice(0, 10)}) | ${againstSc16(chosen, sc16)} | ${target.met(chosen, sc16) ? 'met' : '**missed**'} |`];
   });
   return rows.length ? `\n\nThe settings chosen there, judged on the held-out set in the same run as SC@16:\n\n| target: setting (page, date) | figure | |\n|---|---|---|\n${rows.join('\n')}` : '';
 }

@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime } from '../src/index.js';
 import type { StrategySpec } from '../src/types.js';
-import { saving, type Sc16Target } from './reasoner-targets.js';
+import { againstSc16, saving, type Sc16Target } from './reasoner-targets.js';
 import { reasonerHeldOut, reasonerValidation, solveItems, type StrategyRow } from './solve-items.js';
 
 export interface SettingsStudy<S extends StrategySpec> {
@@ -63,7 +63,6 @@ export async function runSettingsStudy<S extends StrategySpec>(study: SettingsSt
   const heldOutChosen = await solveItems(runtime, chosen.name, chosen.spec, heldOut);
   await runtime.dispose();
 
-  const final = saving(heldOutChosen, heldOutSc16);
   const met = study.target.met(heldOutChosen, heldOutSc16);
   const stamp = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPU cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   const page = `# ${study.title}
@@ -85,7 +84,7 @@ Chosen: **${chosen.name}**.
 ${table([heldOutChosen], heldOutSc16)}
 
 Issue 9's target, ${study.target.words}: **${met ? 'met' : 'missed'}**
-(${pct(heldOutChosen.accuracy)} against ${pct(heldOutSc16.accuracy)}; ${pct(final.tokens)} fewer tokens, ${pct(final.samples)} of its samples, ${pct(final.time)} less time).
+(${againstSc16(heldOutChosen, heldOutSc16)}).
 `;
   writeFileSync(join(ROOT, `docs/${study.id}-settings.md`), page);
   writeFileSync(

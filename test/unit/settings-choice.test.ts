@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { saving } from '../../bench/reasoner-targets.js';
+import { againstSc16, saving } from '../../bench/reasoner-targets.js';
 import { chooseSetting } from '../../bench/settings-study.js';
 import type { StrategyRow } from '../../bench/solve-items.js';
 
@@ -37,5 +37,10 @@ describe('choosing a strategy setting on validation', () => {
     expect(s.tokens).toBeCloseTo(0.5);
     expect(s.samples).toBeCloseTo(0.25);
     expect(s.time).toBeCloseTo(0.5);
+  });
+
+  it('states a row against SC@16 in one phrase: accuracies, then tokens saved, samples used and time saved', () => {
+    const phrase = againstSc16({ ...row('x', 0.85, 430, 4), meanMs: 215 }, { ...sc16, meanMs: 430 });
+    expect(phrase).toBe('85.0% against 84.0%; 50.0% fewer tokens, 25.0% of its samples, 50.0% less time');
   });
 });
